@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "treebeard",
     "studyhub",
     "lessons",
     "groups",

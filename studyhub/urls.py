@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("lessons/", include("lessons.urls")),
+    path("groups/", include("groups.urls")),
     path("admin/", admin.site.urls),
 ]
