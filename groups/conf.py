@@ -1,0 +1,58 @@
+"""Settings of the groups app, with their defaults; read them through these helpers.
+
+``STUDYHUB_PUBLIC_HOLIDAYS`` is a list of ISO dates on which a recurring series
+schedules nothing. A list in the project settings wins (an empty list: no holidays);
+without one the environment variable ``STUDYHUB_PUBLIC_HOLIDAYS`` (comma-separated ISO
+dates) is read, and failing that the PRC holidays below. Only days off are listed: the
+weekend make-up working days (调休) are ordinary days for a weekly series anyway.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _days(first: str, last: str) -> list[str]:
+    """Return the ISO dates from first to last inclusive."""
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+
+
+# 国务院办公厅 holiday arrangements for 2026; 2027 holds only the fixed New Year's Day
+# until its arrangement is published. Deployments keep the list current by setting.
+DEFAULT_PUBLIC_HOLIDAYS: list[str] = [
+    *_days("2026-01-01", "2026-01-03"),  # 元旦
+    *_days("2026-02-15", "2026-02-23"),  # 春节
+    *_days("2026-04-04", "2026-04-06"),  # 清明节
+    *_days("2026-05-01", "2026-05-05"),  # 劳动节
+    *_days("2026-06-19", "2026-06-21"),  # 端午节
+    *_days("2026-09-25", "2026-09-27"),  # 中秋节
+    *_days("2026-10-01", "2026-10-07"),  # 国庆节
+    "2027-01-01",  # 元旦
+]
+
+
+def public_holidays() -> frozenset[date]:
+    """Return the configured public holidays (settings, then environment, then defaults)."""
+    raw = getattr(settings, "STUDYHUB_PUBLIC_HOLIDAYS", None)
+    if raw is None:
+        env = os.environ.get("STUDYHUB_PUBLIC_HOLIDAYS", "")
+        raw = [item.strip() for item in env.split(",") if item.strip()] or DEFAULT_PUBLIC_HOLIDAYS
+    if isinstance(raw, str):
+        raw = [item.strip() for item in raw.split(",") if item.strip()]
+    try:
+        return frozenset(date.fromisoformat(str(item)) for item in raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"STUDYHUB_PUBLIC_HOLIDAYS must hold ISO dates (YYYY-MM-DD): {exc}"
+        ) from exc
+
+
+# How far ahead a session or series may be scheduled, and how many dates a series may have.
+MAX_YEARS_AHEAD = 5
+EARLIEST_YEAR = 2000
+MAX_OCCURRENCES = 400
