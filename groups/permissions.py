@@ -1,0 +1,115 @@
+"""Who may do what. Views ask here; templates ask through the view's context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length, Substr
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from groups.models import Branch, BranchRole, Member
+from groups.models.org import BranchQuerySet, MemberQuerySet
+
+
+def can_manage_lectures(user: Any) -> bool:
+    """Return whether the user may import lectures and curate key terms (组织部 staff)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def lecture_manager_required(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Refuse the view with 403 to anyone who may not manage lectures."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_manage_lectures(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- Organisation: branch scope -------------------------------------------------------
+# Every helper below returns a lazy queryset that runs as ONE query (correlated EXISTS on
+# materialised paths), so callers can nest it in their own filters (e.g. sessions of
+# ``managed_branches(user)``) without a query per branch or a round trip to collect ids.
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def managed_branches(user: Any) -> BranchQuerySet:
+    """Return the branches the user manages: all for staff, else the subtrees of their roles."""
+    if _is_staff(user):
+        return Branch.objects.all()
+    if not user.is_authenticated:
+        return Branch.objects.none()
+    # A branch is managed when one of the user's current roles sits on it or an ancestor,
+    # i.e. the role's branch path is a prefix of the branch's path.
+    holds_role_above = BranchRole.objects.active().filter(
+        member__user=user,
+        member__status=Member.Status.ACTIVE,
+        branch__path=Substr(OuterRef("path"), 1, Length("branch__path")),
+    )
+    return Branch.objects.filter(Exists(holds_role_above))
+
+
+def member_branches(user: Any) -> BranchQuerySet:
+    """Return the user's own branch and its ancestors (a 党小组 member is in its 党支部 too)."""
+    if not user.is_authenticated:
+        return Branch.objects.none()
+    belongs_below = Member.objects.filter(
+        user=user, status=Member.Status.ACTIVE, branch__path__startswith=OuterRef("path")
+    )
+    return Branch.objects.filter(Exists(belongs_below))
+
+
+def visible_branches(user: Any) -> BranchQuerySet:
+    """Return the branches whose page the user may open: managed ones and their own."""
+    if _is_staff(user):
+        return Branch.objects.all()
+    return managed_branches(user) | member_branches(user)
+
+
+def can_manage_branch(user: Any, branch: Branch) -> bool:
+    """Return whether the user may manage the branch (and so everything under it)."""
+    if _is_staff(user):
+        return True
+    return managed_branches(user).filter(pk=branch.pk).exists()
+
+
+def get_branch_for_user(user: Any, pk: int, *, manage: bool = False) -> Branch:
+    """Return the branch if the user may see it (manage it, with manage=True), else 404.
+
+    A branch the user can see but not manage is a 403: its existence is no secret to them.
+    """
+    branch = get_object_or_404(visible_branches(user).select_related("kind"), pk=pk)
+    if manage and not can_manage_branch(user, branch):
+        raise PermissionDenied
+    return branch
+
+
+def scope_members(user: Any) -> MemberQuerySet:
+    """Return the members the user may see: those in branches they manage, and themselves."""
+    if _is_staff(user):
+        return Member.objects.all()
+    if not user.is_authenticated:
+        return Member.objects.none()
+    return Member.objects.filter(Q(branch__in=managed_branches(user)) | Q(user=user))
+
+
+def can_manage_member(user: Any, member: Member) -> bool:
+    """Return whether the user manages the member's current branch."""
+    return can_manage_branch(user, member.branch)
+
+
+def get_member_for_user(user: Any, pk: int) -> Member:
+    """Return the member with what their page shows if in the user's scope, else 404."""
+    return get_object_or_404(scope_members(user).with_related(), pk=pk)
