@@ -37,12 +37,10 @@ def seed_kinds_and_categories(apps, schema_editor):
 
 
 def unseed_kinds_and_categories(apps, schema_editor):
-    apps.get_model("groups", "BranchKind").objects.filter(
-        code__in=[row[0] for row in BRANCH_KINDS]
-    ).delete()
-    apps.get_model("groups", "MemberCategory").objects.filter(
-        code__in=[row[0] for row in MEMBER_CATEGORIES]
-    ).delete()
+    # Nothing to undo row by row: reversing this migration drops both tables right after,
+    # and deleting rows first leaves PostgreSQL with pending FK trigger events that refuse
+    # the DROP TABLE in the same transaction.
+    pass
 
 
 class Migration(migrations.Migration):
