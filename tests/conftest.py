@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-SAMPLE_LECTURE = Path(__file__).resolve().parent.parent / "lessons" / "data" / (
-    "lecture-2020-organisation-line.txt"
+SAMPLE_LECTURE = (
+    Path(__file__).resolve().parent.parent
+    / "lessons"
+    / "data"
+    / "lecture-2020-organisation-line.txt"
 )
 
 
