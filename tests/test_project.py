@@ -1,0 +1,96 @@
+"""Project-wide behaviour: settings safety, login and its throttling, language, migrations."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], capture_output=True, text=True, cwd=ROOT,
+        env=environment,
+    )  # fmt: skip
+
+
+def test_debug_off_refuses_to_start_without_a_real_secret_key():
+    result = run_manage("check", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+    weak = run_manage("check", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="short")
+    assert weak.returncode != 0
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    secret = "a-real-looking-secret-key-0123456789-abcdefghijklmnop"
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secret
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_pages_need_a_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_login_page_speaks_chinese_by_default_and_english_on_request(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in response.content.decode()
+    assert "登录" in response.content.decode()
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("login")).content.decode()
+    assert 'lang="en"' in english and "Log in" in english
+
+
+@pytest.mark.django_db
+def test_logging_in_with_the_form(client, member):
+    response = client.post(reverse("login"), {"username": "member", "password": "pw-member"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_are_throttled(client, member, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "member", "password": "wrong"})
+    # Even the right password is refused while the account is paused.
+    response = client.post(reverse("login"), {"username": "member", "password": "pw-member"})
+    assert response.status_code == 429
+    assert "登录" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_friendly_404(client, member, settings):
+    settings.DEBUG = False
+    client.force_login(member)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Traceback" not in response.content.decode()
