@@ -8,6 +8,15 @@ from groups.models.org import (
     MemberCategory,
     MembershipPeriod,
 )
+from groups.models.sessions import (
+    BranchExemption,
+    CalendarToken,
+    KindRule,
+    ReadingAssignment,
+    Series,
+    SessionKind,
+    StudySession,
+)
 
 __all__ = [
     "Branch",
@@ -16,4 +25,11 @@ __all__ = [
     "Member",
     "MemberCategory",
     "MembershipPeriod",
+    "BranchExemption",
+    "CalendarToken",
+    "KindRule",
+    "ReadingAssignment",
+    "Series",
+    "SessionKind",
+    "StudySession",
 ]

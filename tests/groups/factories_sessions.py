@@ -1,0 +1,90 @@
+"""Small builders for session tests: branches, members with roles, sessions."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from groups.models import (
+    Branch,
+    BranchKind,
+    BranchRole,
+    Member,
+    MemberCategory,
+    SessionKind,
+    StudySession,
+)
+
+_serial = itertools.count(1)
+
+
+def make_branch(name: str, kind: str = BranchKind.BRANCH, parent: Branch | None = None) -> Branch:
+    """Create a branch under parent (a root without one)."""
+    fields = {
+        "name": name,
+        "code": f"b{next(_serial)}",
+        "kind": BranchKind.objects.get(code=kind),
+    }
+    if parent is None:
+        return Branch.objects.add_root(fields)
+    return Branch.objects.add_child(parent, fields)
+
+
+def make_member(
+    name: str,
+    branch: Branch,
+    *,
+    username: str | None = None,
+    role: str | None = None,
+    category: str = MemberCategory.FULL,
+    **extra: Any,
+) -> Member:
+    """Create a member (with a login when username is given), holding role in branch if given."""
+    user = None
+    if username:
+        user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    member = Member.objects.create(
+        name=name,
+        branch=branch,
+        user=user,
+        category=MemberCategory.objects.get(code=category),
+        **extra,
+    )
+    if role:
+        BranchRole.objects.create(
+            member=member, branch=branch, role=role, started_on=date(2020, 1, 1)
+        )
+    return member
+
+
+def kind(code: str) -> SessionKind:
+    return SessionKind.objects.get(code=code)
+
+
+def local(day: date, at: time = time(14, 30)) -> datetime:
+    """Return an aware datetime for a local wall-clock time."""
+    return datetime.combine(day, at, tzinfo=timezone.get_default_timezone())
+
+
+def make_session(
+    branch: Branch,
+    kind_code: str = SessionKind.STUDY,
+    *,
+    starts_at: datetime | None = None,
+    minutes: int = 90,
+    **extra: Any,
+) -> StudySession:
+    """Create a session of a kind for a branch (tomorrow 14:30 local unless given)."""
+    starts_at = starts_at or local(timezone.localdate() + timedelta(days=1))
+    extra.setdefault("topic", "学习新时代党的组织路线")
+    return StudySession.objects.create(
+        branch=branch,
+        kind=kind(kind_code),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        **extra,
+    )
