@@ -212,12 +212,13 @@ def _clean_lines(text: str) -> list[str]:
 _CN = "一二三四五六七八九十"
 # (rank, pattern): a lower rank is a higher level; the levels a lecture uses are relative.
 _HEADING_STYLES: list[tuple[int, re.Pattern[str]]] = [
+    (0, re.compile(rf"^(第[{_CN}]{{1,3}}(?:部分|章|讲|篇))\s*[、：:.．]?\s*(\S.*)$")),
     (1, re.compile(rf"^([{_CN}]{{1,3}})\s*[、,，.．]\s*(\S.*)$")),
     (2, re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[）)]\s*[、,，.．]?\s*(\S.*)$")),
     (3, re.compile(r"^(\d{1,2})\s*[.．、]\s*(?!\d)(\S.*)$")),
     (4, re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]\s*[、.．]?\s*(\S.*)$")),
 ]
-_MAX_TITLE = {1: 60, 2: 60, 3: 50, 4: 50}
+_MAX_TITLE = {0: 60, 1: 60, 2: 60, 3: 50, 4: 50}
 _SENTENCE_END = "。！？!?"
 _TITLE_TRAILING = "。.；;：:，, "
 # A run-in heading: a short phrase closed by 。 (or a colon) that opens its paragraph.
@@ -247,7 +248,7 @@ def _match_heading(line: str) -> _Heading | None:
         title = title.rstrip(_TITLE_TRAILING)
         if not title or len(title) > _MAX_TITLE[rank]:
             return None  # a numbered point that is a whole paragraph, not a heading
-        number = {1: digits, 2: f"（{digits}）", 3: digits, 4: f"（{digits}）"}[rank]
+        number = {0: digits, 1: digits, 2: f"（{digits}）", 3: digits, 4: f"（{digits}）"}[rank]
         return _Heading(rank, number, title, rest)
     return None
 
@@ -368,9 +369,22 @@ class _FrontMatter:
     preamble: list[str]
 
 
+def _drop_header_noise(lines: list[str]) -> list[str]:
+    """Drop a website's furniture, which only stands above the lecture's own text."""
+    kept: list[str] = []
+    in_header = True
+    for line in lines:
+        if in_header and _HEADER_NOISE.search(line):
+            continue
+        if _SALUTATION.match(line) or (len(line) > 80 and _ends_sentence(line)):
+            in_header = False
+        kept.append(line)
+    return kept
+
+
 def _front_matter(lines: list[str], fallback_title: str) -> _FrontMatter:
     """Read the title block, salutation and preamble that stand before the first heading."""
-    lines = [line for line in lines if not _HEADER_NOISE.search(line)]
+    lines = _drop_header_noise(lines)
     salutation_at = next((i for i, line in enumerate(lines) if _SALUTATION.match(line)), None)
     if salutation_at is not None:
         block, preamble_lines = lines[:salutation_at], lines[salutation_at + 1 :]

@@ -80,7 +80,7 @@ class Section(models.Model):
         on_delete=models.CASCADE,
         related_name="children",
     )
-    # The label as the lecture numbers it: 一 / （一） / 1 / （1）; empty for run-in headings.
+    # The label as the lecture numbers it (第一部分 / 一 / （一） / 1 / （1）); empty when run-in.
     number = models.CharField(_("number"), max_length=20, blank=True)
     title = models.CharField(_("title"), max_length=300)
     level = models.PositiveSmallIntegerField(_("level"))
@@ -113,6 +113,8 @@ class Section(models.Model):
         number = self.number
         if not number:
             return self.title
+        if number.startswith("第"):
+            return f"{number} {self.title}"
         if number.endswith(("）", ")")):
             return f"{number}{self.title}"
         if number[0] in CHINESE_NUMERALS:

@@ -289,3 +289,18 @@ def test_a_docx_without_text_is_refused():
     docx.Document().save(buffer)
     with pytest.raises(LectureImportError, match="no text"):
         parse_file(buffer.getvalue(), "empty.docx")
+
+
+def test_chapter_headings_and_a_preamble_that_mentions_website_words():
+    text = (
+        "学习党章党课\n同志们：\n"
+        "我们要主动接受群众监督和举报，这是本次党课的出发点，也是我们今天要一起认真讨论的第一个问题，请大家认真思考。\n"
+        "第一部分 党章的由来\n一、早期历史\n内容。\n第二部分：党章的修改\n内容二。\n"
+    )
+    outline = parse_text(text)
+    assert "举报" in outline.preamble[0]
+    assert [(s.number, s.title) for s in outline.sections] == [
+        ("第一部分", "党章的由来"),
+        ("第二部分", "党章的修改"),
+    ]
+    assert outline.sections[0].children[0].title == "早期历史"
