@@ -46,14 +46,16 @@ def bench_import() -> list[Row]:
     times = timed(lambda: importer.parse_file(data, "lecture.txt"), 30)
     median = statistics.median(times)
     verdict = "ok" if median < 150 else "SLOW"
-    return [("import sample lecture (parse)", f"{median:.1f} ms median", "-", f"< 150 ms {verdict}")]
+    return [
+        ("import sample lecture (parse)", f"{median:.1f} ms median", "-", f"< 150 ms {verdict}")
+    ]
 
 
 def bench_pages() -> list[Row]:
     from django.test import Client
 
-    from tests.lessons.factories import make_lecture
     from tests.conftest import make_user
+    from tests.lessons.factories import make_lecture
 
     rows: list[Row] = []
     client = Client()
