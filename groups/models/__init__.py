@@ -8,6 +8,7 @@ from groups.models.org import (
     MemberCategory,
     MembershipPeriod,
 )
+from groups.models.reading import ReadingProgress, ReminderLog, StudyNote
 from groups.models.sessions import (
     BranchExemption,
     CalendarToken,
@@ -25,6 +26,9 @@ __all__ = [
     "Member",
     "MemberCategory",
     "MembershipPeriod",
+    "ReadingProgress",
+    "ReminderLog",
+    "StudyNote",
     "BranchExemption",
     "CalendarToken",
     "KindRule",
