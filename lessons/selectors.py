@@ -118,10 +118,14 @@ def term_cloud(terms: list[KeyTerm]) -> list[tuple[KeyTerm, int]]:
     """Pair each term with a size from 1 to CLOUD_SIZES, by its count on a log scale."""
     if not terms:
         return []
-    top = max(term.lecture_count for term in terms)
-    scale = math.log(top) if top > 1 else 1.0
+    low = math.log(min(term.lecture_count for term in terms))
+    high = math.log(max(term.lecture_count for term in terms))
+    if high == low:
+        middle = (CLOUD_SIZES + 1) // 2
+        return [(term, middle) for term in terms]
+    steps = CLOUD_SIZES - 1
     return [
-        (term, 1 + round((CLOUD_SIZES - 1) * math.log(term.lecture_count) / scale))
+        (term, 1 + round(steps * (math.log(term.lecture_count) - low) / (high - low)))
         for term in terms
     ]
 

@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 from lessons import importer
 from lessons.marking import TermMarker, highlight, mark_terms, phrase_pattern, snippets
 from lessons.models import KeyTerm
+from lessons.selectors import term_cloud
 
 
 @pytest.fixture(autouse=True)
@@ -101,3 +102,13 @@ def test_highlight_ignores_case_and_escapes():
     assert highlight("CPC & cpc", phrase_pattern("cpc")) == (
         "<mark>CPC</mark> &amp; <mark>cpc</mark>"
     )
+
+
+def test_term_cloud_sizes_follow_counts():
+    terms = [_term(n, f"词{n}") for n in range(1, 4)]
+    for term, count in zip(terms, [1, 10, 100], strict=True):
+        term.lecture_count = count
+    assert [size for _, size in term_cloud(terms)] == [1, 3, 5]
+    for term in terms:
+        term.lecture_count = 7
+    assert [size for _, size in term_cloud(terms)] == [3, 3, 3]
