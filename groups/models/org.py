@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +24,15 @@ def active_on_q(day: datetime.date | None = None, prefix: str = "") -> Q:
     return Q(**{f"{prefix}started_on__lte": day}) & (
         Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day})
     )
+
+
+def normalise_phone(value: str) -> str:
+    """Return a phone number as digits (spaces, dashes and a +86 prefix dropped)."""
+    text = re.sub(r"[\s\-()（）]", "", value or "")
+    for prefix in ("+86", "0086"):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
 
 
 class BranchKind(models.Model):
@@ -57,7 +67,7 @@ class BranchQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=branch.path)
 
 
-class BranchManager(MP_NodeManager):
+class BranchManager(MP_NodeManager.from_queryset(BranchQuerySet)):
     def get_queryset(self) -> BranchQuerySet:
         return BranchQuerySet(self.model, using=self._db).order_by("path")
 

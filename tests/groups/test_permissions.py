@@ -1,0 +1,88 @@
+"""Branch scope: a role covers its branch and subtree, nothing beside or above it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from groups.permissions import (
+    can_manage_branch,
+    get_branch_for_user,
+    managed_branches,
+    member_branches,
+    scope_members,
+)
+
+
+def codes(queryset) -> list[str]:
+    return sorted(queryset.values_list("code", flat=True))
+
+
+def names(queryset) -> list[str]:
+    return sorted(queryset.values_list("name", flat=True))
+
+
+def test_staff_manage_everything(org, staff):
+    assert codes(managed_branches(staff)) == ["a", "a1", "b", "b1", "c"]
+    assert scope_members(staff).count() == 5
+
+
+def test_secretary_manages_their_subtree_only(org):
+    user = org.secretary_a.user
+    assert codes(managed_branches(user)) == ["a", "a1"]
+    assert can_manage_branch(user, org.group_a)
+    assert not can_manage_branch(user, org.branch_b)
+    assert not can_manage_branch(user, org.committee)
+    assert names(scope_members(user)) == ["张伟", "李明"]
+
+
+def test_sibling_secretary_sees_nothing_of_branch_a(org):
+    user = org.secretary_b.user
+    assert codes(managed_branches(user)) == ["b", "b1"]
+    assert "李明" not in names(scope_members(user))
+    with pytest.raises(Http404):
+        get_branch_for_user(user, org.branch_a.pk)
+
+
+def test_parent_secretary_manages_the_whole_committee(org):
+    user = org.secretary_parent.user
+    assert codes(managed_branches(user)) == ["a", "a1", "b", "b1", "c"]
+
+
+def test_member_belongs_to_their_group_and_its_ancestors(org):
+    user = org.member_a.user
+    assert codes(member_branches(user)) == ["a", "a1", "c"]
+    assert not managed_branches(user).exists()
+    assert names(scope_members(user)) == ["李明"]
+
+
+def test_member_may_see_but_not_manage_their_branch(org):
+    user = org.member_a.user
+    assert get_branch_for_user(user, org.branch_a.pk) == org.branch_a
+    with pytest.raises(PermissionDenied):
+        get_branch_for_user(user, org.branch_a.pk, manage=True)
+    with pytest.raises(Http404):
+        get_branch_for_user(user, org.branch_b.pk, manage=True)
+
+
+def test_anonymous_and_plain_users_have_no_scope(org, plain_user):
+    for user in (AnonymousUser(), plain_user):
+        assert not managed_branches(user).exists()
+        assert not member_branches(user).exists()
+        assert not scope_members(user).exists()
+
+
+def test_scope_is_one_query_however_many_roles(org, django_assert_num_queries):
+    from groups import services
+    from groups.models import BranchRole
+
+    services.role_assign(
+        member=org.secretary_parent, branch=org.committee, role=BranchRole.Role.PUBLICITY
+    )
+    user = org.secretary_parent.user
+    with django_assert_num_queries(1):
+        assert len(list(managed_branches(user))) == 5
+    with django_assert_num_queries(1):
+        assert len(list(scope_members(user))) == 5
