@@ -186,3 +186,21 @@ def test_members_cannot_curate(member_client, lecture):
         "四个意识",
         "四个自信",
     }
+
+
+@pytest.mark.parametrize("model", ["lecture", "section", "keyterm", "termoccurrence"])
+def test_admin_lists_and_searches(admin_client, lecture, model):
+    url = reverse(f"admin:lessons_{model}_changelist")
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(url, {"q": "三会一课"}).status_code == 200
+
+
+def test_admin_hides_and_shows_terms(admin_client, lecture):
+    term = KeyTerm.objects.get(term="三会一课")
+    url = reverse("admin:lessons_keyterm_changelist")
+    admin_client.post(url, {"action": "hide", "_selected_action": [term.pk]})
+    term.refresh_from_db()
+    assert term.is_hidden
+    admin_client.post(url, {"action": "unhide", "_selected_action": [term.pk]})
+    term.refresh_from_db()
+    assert not term.is_hidden
