@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 
 from groups.permissions import (
     can_manage_branch,
@@ -14,6 +15,8 @@ from groups.permissions import (
     member_branches,
     scope_members,
 )
+
+from .conftest import PERSONAS
 
 
 def codes(queryset) -> list[str]:
@@ -86,3 +89,59 @@ def test_scope_is_one_query_however_many_roles(org, django_assert_num_queries):
         assert len(list(managed_branches(user))) == 5
     with django_assert_num_queries(1):
         assert len(list(scope_members(user))) == 5
+
+
+# --- The permission matrix: every organisation URL × every persona ---------------------
+
+LOGIN = "login"  # 302 to the login page
+REDIRECT = "redirect"  # 302 somewhere else (the page's own flow)
+
+#            anonymous member_a member_b sec_a sec_b sec_parent staff
+MATRIX = [
+    ("branch-list", None, "", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    ("branch-detail", "branch_a", "", [LOGIN, 200, 404, 200, 404, 200, 200]),
+    ("branch-detail", "group_b", "", [LOGIN, 404, 200, 404, 200, 200, 200]),
+    ("branch-detail", "committee", "", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    ("member-detail", "member_a", "", [LOGIN, 200, 404, 200, 404, 200, 200]),
+    ("member-detail", "secretary_parent", "", [LOGIN, 404, 404, 404, 404, 200, 200]),
+    ("member-me", None, "", [LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, 404]),
+    ("roster-export", "branch_a", "?format=csv", [LOGIN, 403, 404, 200, 404, 200, 200]),
+    ("roster-export", "branch_a", "?format=xlsx", [LOGIN, 403, 404, 200, 404, 200, 200]),
+    ("roster-export", "branch_a", "?format=pdf", [LOGIN, 403, 404, 404, 404, 404, 404]),
+    ("roster-import", "branch_a", "", [LOGIN, 403, 404, 200, 404, 200, 200]),
+    ("roster-import", "group_b", "", [LOGIN, 404, 403, 404, 200, 200, 200]),
+    # Without an uploaded file the preview sends managers back to the upload form.
+    ("roster-import-preview", "branch_a", "", [LOGIN, 403, 404, REDIRECT, 404, REDIRECT, REDIRECT]),
+]
+
+CASES = [
+    pytest.param(name, target, query, persona, expected, id=f"{name}-{target}{query}-{persona}")
+    for name, target, query, row in MATRIX
+    for persona, expected in zip(PERSONAS, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(("name", "target", "query", "persona_name", "expected"), CASES)
+def test_permission_matrix(org, login, name, target, query, persona_name, expected):
+    args = [getattr(org, target).pk] if target else []
+    response = login(persona_name).get(reverse(f"groups:{name}", args=args) + query)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    elif expected == REDIRECT:
+        assert response.status_code == 302
+        assert not response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+
+
+def test_matrix_covers_every_organisation_url():
+    from groups import urls
+
+    covered = {name for name, *_ in MATRIX}
+    org_views = {
+        p.name
+        for p in urls.urlpatterns
+        if getattr(p, "callback", None) and p.callback.__module__ == "groups.views"
+    }
+    assert org_views <= covered
