@@ -94,3 +94,9 @@ def test_unknown_page_is_a_friendly_404(client, member, settings):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in page.content.decode()
