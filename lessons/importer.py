@@ -19,6 +19,8 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
+from lessons.glossary import standard_definitions
+
 
 class LectureImportError(ValueError):
     """The file cannot be imported; the message says why, in the user's language."""
@@ -458,8 +460,12 @@ def _is_formula(term: str) -> bool:
     return any(ch in _NUMERALS for ch in term.lstrip("一"))
 
 
-def extract_terms(body: str) -> list[OutlineTerm]:
-    """Find the lecture's key terms and count them, longest spelling first."""
+def extract_terms(body: str, vocabulary: Iterable[str] = ()) -> list[OutlineTerm]:
+    """Find the lecture's key terms and count them, longest spelling first.
+
+    Terms are quoted short phrases, numbered formulas, and any of the known `vocabulary`
+    (the built-in glossary) that the text uses, quoted or not.
+    """
     quoted = Counter(m.group(1) for m in _QUOTED.finditer(body) if _is_term(m.group(1)))
     candidates = {
         phrase
@@ -467,6 +473,7 @@ def extract_terms(body: str) -> list[OutlineTerm]:
         # A two-character quote (“铸魂”) is rhetoric unless it is a formula or recurs.
         if len(phrase) > 2 or _is_formula(phrase) or seen > 1
     }
+    candidates.update(term for term in vocabulary if term in body)
     for match in _UNQUOTED_FORMULA.finditer(body):
         phrase = match.group(0)
         if not _NOT_FORMULA.search(phrase) and not any(phrase in c for c in candidates):
@@ -519,7 +526,7 @@ def parse_text(text: str, *, fallback_title: str = "") -> Outline:
         speaker=front.speaker,
         delivered_on=front.delivered_on,
     )
-    outline.terms = extract_terms(_body_text(outline))
+    outline.terms = extract_terms(_body_text(outline), standard_definitions())
     # The hash covers the content, not the bytes: the same lecture in GBK or as .docx
     # is recognised as already imported.
     content = {**outline.as_dict(), "terms": None}

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from lessons import importer
+from lessons.glossary import standard_definitions
 from lessons.models import KeyTerm, Lecture, Section, TermOccurrence
 
 
@@ -74,14 +75,23 @@ def _create_sections(lecture: Lecture, nodes: list[importer.OutlineSection]) -> 
 
 
 def _ensure_terms(terms: Iterable[importer.OutlineTerm]) -> None:
-    """Create the extracted terms that no stored term (or alias) already covers."""
+    """Create the extracted terms that no stored term (or alias) already covers.
+
+    A standard term arrives with its shipped definition, so members see it explained at once.
+    """
     known: set[str] = set()
     for term, aliases in KeyTerm.objects.values_list("term", "aliases"):
         known.add(term)
         known.update(aliases)
+    definitions = standard_definitions()
     KeyTerm.objects.bulk_create(
         [
-            KeyTerm(term=t.term, kind=t.kind, sort_key=term_sort_key(t.term))
+            KeyTerm(
+                term=t.term,
+                kind=t.kind,
+                definition=definitions.get(t.term, ""),
+                sort_key=term_sort_key(t.term),
+            )
             for t in terms
             if t.term not in known
         ]
@@ -123,8 +133,9 @@ def _reindex_all() -> None:
 
 
 @transaction.atomic
-def term_update(*, term: KeyTerm, text: str, aliases: list[str], definition: str,
-                is_hidden: bool) -> KeyTerm:
+def term_update(
+    *, term: KeyTerm, text: str, aliases: list[str], definition: str, is_hidden: bool
+) -> KeyTerm:
     """Rename or redefine a term, then recount it wherever it appears."""
     spelling_changed = term.term != text or term.aliases != aliases
     term.term = text

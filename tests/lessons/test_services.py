@@ -104,3 +104,11 @@ def test_manual_term_is_counted_everywhere(lecture):
     services.term_create(text="组织路线", definition="")
     glossary = {t.term: t.lecture_count for t in KeyTerm.objects.in_lecture(lecture)}
     assert glossary["组织路线"] > 20
+
+
+def test_standard_terms_arrive_defined_and_are_found_unquoted(lecture):
+    glossary = {t.term: t for t in KeyTerm.objects.in_lecture(lecture)}
+    assert glossary["四个意识"].definition == "政治意识、大局意识、核心意识、看齐意识。"
+    # 组织生活会 is never quoted in the sample, but it is a standard term.
+    assert glossary["组织生活会"].lecture_count == 1
+    assert glossary["四抓两整治"].definition == ""  # a local term: staff define it

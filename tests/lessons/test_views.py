@@ -205,17 +205,19 @@ def test_section_page_escapes_text_and_definitions(member_client):
 
 def test_glossary_groups_terms_by_pinyin_letter(member_client):
     lecture = lecture_from_texts(
-        [("一节", ["三会一课，三会一课，四个意识，两个维护。"])],
-        terms=["三会一课", "四个意识", "两个维护"],
+        [("一节", ["三会一课，三会一课，四抓两整治，两个维护。"])],
+        terms=["三会一课", "四抓两整治", "两个维护"],
         definitions={"两个维护": "坚决维护核心地位。"},
     )
     page = member_client.get(reverse("lessons:lecture-glossary", args=[lecture.pk])).content
     page = page.decode()
-    # 两个维护 (liang) under L, then 三会一课 and 四个意识 under S, sorted by pinyin.
+    # 两个维护 (liang) under L, then 三会一课 and 四抓两整治 under S, sorted by pinyin.
     assert page.index('id="letter-L"') < page.index("两个维护") < page.index('id="letter-S"')
-    assert page.index('id="letter-S"') < page.index("三会一课") < page.index("四个意识")
+    assert page.index('id="letter-S"') < page.index("三会一课") < page.index("四抓两整治")
     assert "坚决维护核心地位。" in page
-    assert page.count("No definition yet.") == 2
+    # 三会一课 arrives with the built-in definition; 四抓两整治 is a local term.
+    assert "定期召开支部党员大会" in page
+    assert page.count("No definition yet.") == 1
     assert "3 key terms" in page
     sanhui = page[page.index(">三会一课</a>") :]
     assert 'fw-normal" title="Times in this lecture">2</span>' in sanhui[:200]
