@@ -26,7 +26,7 @@ def make_branch(name: str, kind: str = BranchKind.BRANCH, parent: Branch | None 
     """Create a branch under parent (a root without one)."""
     fields = {
         "name": name,
-        "code": f"b{next(_serial)}",
+        "code": f"sessions-{next(_serial)}",
         "kind": BranchKind.objects.get(code=kind),
     }
     if parent is None:
