@@ -5,7 +5,7 @@ Big: a 党委 with 20 党支部, 600 members and a year of weekly sessions in ev
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -54,12 +54,13 @@ def count(client, url: str, params: dict | None = None) -> int:
 # 2 for the login session and user, then
 # list: managed-branches check, the branch and kind filter choices, page count, page rows;
 # calendar: the same without the page count; detail: the session, its reading, the
-# manage check, the expected members; compliance: scope checks and the form's branch,
+# manage check, the expected members, plus two for the reading status panel (groups.reading)
+# that the page includes; compliance: scope checks and the form's branch,
 # then the report's six (branches, kinds, their branch kinds, rules, exemptions, counts).
 PAGES = {
     "session-list": 7,
     "calendar-month": 6,
-    "session-detail": 6,
+    "session-detail": 8,
     "compliance": 12,
 }
 
@@ -87,7 +88,7 @@ def test_compliance_of_the_big_org_counts_right(org, login, django_assert_max_nu
     with django_assert_max_num_queries(PAGES["compliance"]):
         response = client.get(
             reverse("groups:compliance"),
-            {"branch": org.committee.pk, "period": "year", "day": date.today().isoformat()},
+            {"branch": org.committee.pk, "period": "year", "day": timezone.localdate().isoformat()},
         )
     report = response.context["report"]
     assert len(report.rows) == 1 + 2 + 2 + 20
