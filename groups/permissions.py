@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from groups.models import Branch, BranchRole, Member
@@ -113,3 +113,18 @@ def can_manage_member(user: Any, member: Member) -> bool:
 def get_member_for_user(user: Any, pk: int) -> Member:
     """Return the member with what their page shows if in the user's scope, else 404."""
     return get_object_or_404(scope_members(user).with_related(), pk=pk)
+
+
+# --- Reading: a member acts for themselves; managers read their members' notes ------------
+
+
+def get_own_member(user: Any) -> Member:
+    """Return the user's own active member profile (reading is always for oneself), else 404."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Member.objects.active().select_related("branch"), user=user)
+
+
+def manages_any_branch(user: Any) -> bool:
+    """Return whether the user manages at least one branch (staff manage them all)."""
+    return managed_branches(user).exists()

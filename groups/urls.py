@@ -1,6 +1,7 @@
 from django.urls import path
 
 from groups import views
+from groups.urls_reading import reading_urls
 from groups.urls_sessions import urlpatterns as session_urls
 
 app_name = "groups"
@@ -18,4 +19,5 @@ urlpatterns = [
     path("members/me/", views.member_me, name="member-me"),
     path("members/<int:pk>/", views.member_detail, name="member-detail"),
 ]
+urlpatterns += reading_urls
 urlpatterns += session_urls

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from groups.reading import member_home_data
 from lessons.models import Lecture
 from studyhub.forms import LoginForm
 
@@ -15,6 +16,7 @@ login = auth_views.LoginView.as_view(
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Show the signed-in user's starting page: the lectures they can read."""
+    """Show the start page: upcoming sessions, assigned reading, then the lectures."""
     lectures = Lecture.objects.current().with_outline_counts()
-    return render(request, "home.html", {"lectures": lectures})
+    home_data = member_home_data(request.user)
+    return render(request, "home.html", {"lectures": lectures, "home": home_data})
