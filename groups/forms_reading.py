@@ -10,7 +10,7 @@ from groups.models.reading import NOTE_MAX_LENGTH
 
 class StudyNoteForm(forms.Form):
     text = forms.CharField(
-        label=_("Study note (学习心得)"),
+        label=_("Study note"),
         max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
