@@ -172,10 +172,13 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
 
 
 def periods_in(rule_period: str, start: date, end: date) -> int:
-    """Return how many rule periods fall in [start, end): weeks by their Monday."""
+    """Return how many rule periods fall in [start, end): a week by its Thursday (as ISO 8601).
+
+    So a month asks for four or five weekly sessions, the weeks it holds most days of.
+    """
     if rule_period == Period.WEEK:
-        first_monday = start + timedelta(days=(7 - start.weekday()) % 7)
-        return max(0, (end - first_monday + timedelta(days=6)).days // 7)
+        first_thursday = start + timedelta(days=(3 - start.weekday()) % 7)
+        return max(0, (end - first_thursday + timedelta(days=6)).days // 7)
     months = (end.year - start.year) * 12 + end.month - start.month
     return months // {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}[rule_period]
 
@@ -277,7 +280,7 @@ def compliance_report(
       "scheduled" counts: the record may lag, the meeting happened); *planned*: not
       cancelled and starting later. Cancelled sessions never count.
     - A rule per week/month/quarter/year is judged over the chosen period when it is not
-      longer (a weekly rule in a month requires one per Monday in it), else over its own
+      longer (a weekly rule in a month requires one per Thursday in it), else over its own
       period holding ``day`` (a quarterly 党课 in a month view is judged on that quarter).
     - The rule is the nearest KindRule on the branch or an ancestor, else the kind's
       default; it applies to the branch kinds the kind names (all when it names none).

@@ -46,6 +46,14 @@ def _require_manager(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _default_branch(request: HttpRequest) -> str | int | None:
+    """Return the branch a new session or series starts with: ?branch=, else the top managed."""
+    chosen = request.GET.get("branch")
+    if chosen:
+        return chosen
+    return managed_branches(request.user).order_by("path").values_list("pk", flat=True).first()
+
+
 def _warn(request: HttpRequest, warnings: list[str]) -> None:
     for warning in warnings:
         messages.warning(request, warning)
@@ -132,7 +140,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_create(request: HttpRequest) -> HttpResponse:
     """Schedule one session."""
     _require_manager(request)
-    initial = {"branch": request.GET.get("branch"), "day": request.GET.get("day")}
+    initial = {"branch": _default_branch(request), "day": request.GET.get("day")}
     form = SessionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -221,7 +229,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
     form = SeriesForm(
         request.POST or None,
         user=request.user,
-        initial={"branch": request.GET.get("branch"), "weekdays": ["TU"]},
+        initial={"branch": _default_branch(request), "weekdays": ["TU"]},
     )
     preview = warnings = None
     if request.method == "POST" and form.is_valid():

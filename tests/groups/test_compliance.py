@@ -70,12 +70,12 @@ def test_month_numbers(dataset):
         "organisational_life",
     ]
     assert table(report) == {
-        "县直机关党委": {"study": (3, 5, 2, 10)},
+        "县直机关党委": {"study": (3, 4, 2, 10)},
         "第一党支部": {
             "committee_meeting": (1, 2, 0, 10),  # the subtree rule asks for two
             "lecture": (1, 1, 0, 10),  # judged over Q1, which also ends in 10 days
             "themed_day": (1, 1, 0, 10),
-            "study": (3, 5, 2, 10),  # the 党委's weekly study counts; 5 Mondays in March
+            "study": (3, 4, 2, 10),  # the 党委's weekly study counts; 4 Thursdays in March
             "organisational_life": (0, 1, 0, 285),
         },
         "第一党小组(a1)": {"group_meeting": (1, 1, 0, 10)},
@@ -83,11 +83,11 @@ def test_month_numbers(dataset):
             "committee_meeting": (0, 1, 1, 10),  # the cancelled one never counts
             "lecture": (1, 1, 0, 10),
             "themed_day": (0, 1, 0, 10),
-            "study": (3, 5, 2, 10),
+            "study": (3, 4, 2, 10),
             "organisational_life": "exempt",
         },
     }
-    assert (report.counted, report.required) == (14, 24)
+    assert (report.counted, report.required) == (14, 21)
     behind = {(r.branch.name, c.kind.code) for r in report.rows for c in r.behind}
     assert ("第二党支部", "committee_meeting") in behind
     assert ("第一党支部", "lecture") not in behind
@@ -100,7 +100,7 @@ def test_quarter_multiplies_shorter_rules(dataset):
     report = compliance_report(root=b, period="quarter", day=date(2026, 3, 22), now=NOW)
     assert [row.branch for row in report.rows] == [b]
     assert table(report)["第二党支部"]["committee_meeting"] == (0, 3, 1, 10)
-    assert table(report)["第二党支部"]["study"] == (3, 13, 2, 10)  # 13 Mondays in Q1 2026
+    assert table(report)["第二党支部"]["study"] == (3, 13, 2, 10)  # 13 Thursdays in Q1 2026
 
 
 def test_a_past_month_is_missed_not_behind(dataset):
@@ -126,6 +126,8 @@ def test_period_helpers():
     assert period_bounds("quarter", date(2026, 11, 5)) == (date(2026, 10, 1), date(2027, 1, 1))
     assert period_bounds("year", date(2026, 11, 5)) == (date(2026, 1, 1), date(2027, 1, 1))
     assert periods_in("week", date(2026, 2, 1), date(2026, 3, 1)) == 4
+    assert periods_in("week", date(2026, 10, 1), date(2026, 11, 1)) == 5  # Thursday the 1st
+    assert periods_in("week", date(2026, 11, 1), date(2026, 12, 1)) == 4  # 5 Mondays, 4 Thu
     assert periods_in("month", date(2026, 1, 1), date(2027, 1, 1)) == 12
     assert periods_in("quarter", date(2026, 1, 1), date(2027, 1, 1)) == 4
 
