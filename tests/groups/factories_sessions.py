@@ -88,3 +88,69 @@ def make_session(
         ends_at=starts_at + timedelta(minutes=minutes),
         **extra,
     )
+
+
+def grow_organisation(root: Branch, *, branches: int = 20, members: int = 600) -> list[Branch]:
+    """Add branches under root, members spread over them and a year of weekly sessions."""
+    category = MemberCategory.objects.get(code=MemberCategory.FULL)
+    study, themed = kind(SessionKind.STUDY), kind(SessionKind.THEMED_DAY)
+    added = [make_branch(f"第{n + 1}党支部", parent=root) for n in range(branches)]
+    Member.objects.bulk_create(
+        Member(name=f"党员{i}", branch=added[i % branches], category=category)
+        for i in range(members)
+    )
+    first = timezone.localdate() - timedelta(days=182)
+    StudySession.objects.bulk_create(
+        StudySession(
+            branch=branch,
+            kind=study if week % 4 else themed,
+            topic=f"第{week}周学习",
+            starts_at=local(first + timedelta(weeks=week)),
+            ends_at=local(first + timedelta(weeks=week)) + timedelta(minutes=90),
+        )
+        for branch in [root, *added]
+        for week in range(52)
+    )
+    return added
+
+
+def measure_session_pages(repeat: int = 10) -> list[tuple[str, str, str, str]]:
+    """Return bench rows (label, median ms, queries, target) for the session pages at scale.
+
+    For bench/run.py: a 党委 with 20 branches, 600 members and a year of weekly sessions.
+    """
+    import statistics
+    import time as clock
+
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    root = make_branch("基准党委", BranchKind.COMMITTEE)
+    grow_organisation(root)
+    make_member("基准书记", root, username="bench-secretary", role=BranchRole.Role.SECRETARY)
+    session = StudySession.objects.filter(branch=root).order_by("starts_at")[30]
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench-secretary"))
+    pages = [
+        ("session list (20 branches, 1,092 sessions)", reverse("groups:session-list"), {}),
+        ("calendar month", reverse("groups:calendar-month"), {}),
+        ("session page (600 expected)", session.get_absolute_url(), {}),
+        ("compliance, year (21 branches)", reverse("groups:compliance"), {"period": "year"}),
+    ]
+    rows = []
+    for label, url, params in pages:
+        client.get(url, params)
+        reset_queries()  # with DEBUG on, a full query log (9,000) would count as nothing
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(repeat):
+            start = clock.perf_counter()
+            client.get(url, params)
+            times.append((clock.perf_counter() - start) * 1000)
+        median = statistics.median(times)
+        rows.append((label, f"{median:.1f} ms median", str(len(queries)), ""))
+    return rows

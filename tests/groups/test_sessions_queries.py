@@ -13,32 +13,25 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Member, MemberCategory, StudySession
-from tests.groups.factories_sessions import kind, local, make_branch, make_session
+from groups.models import StudySession
+from tests.groups.factories_sessions import grow_organisation, kind, local, make_session
 
 pytestmark = pytest.mark.django_db
 
 
 def grow(org) -> None:
     """Add 20 branches, 600 members and a year of weekly sessions around today."""
-    category = MemberCategory.objects.get(code=MemberCategory.FULL)
-    study, themed = kind("study"), kind("themed_day")
-    branches = [make_branch(f"第{n}党支部", parent=org.committee) for n in range(3, 23)]
-    Member.objects.bulk_create(
-        Member(name=f"党员{b.pk}-{i}", branch=b, category=category)
-        for b in branches
-        for i in range(30)
-    )
+    grow_organisation(org.committee)
     first = timezone.localdate() - timedelta(days=182)
     StudySession.objects.bulk_create(
         StudySession(
             branch=branch,
-            kind=study if week % 4 else themed,
+            kind=kind("study"),
             topic=f"第{week}周学习",
             starts_at=local(first + timedelta(weeks=week)),
             ends_at=local(first + timedelta(weeks=week)) + timedelta(minutes=90),
         )
-        for branch in [*branches, org.committee, org.branch_a, org.group_a]
+        for branch in [org.branch_a, org.group_a]
         for week in range(52)
     )
 
