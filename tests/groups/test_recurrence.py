@@ -102,8 +102,10 @@ def test_holidays_are_marked_and_count_includes_them():
     ]
 
 
-def test_default_holidays_include_national_day(settings):
-    assert not hasattr(settings, "STUDYHUB_PUBLIC_HOLIDAYS")
+def test_default_holidays_include_national_day(settings, monkeypatch):
+    if hasattr(settings, "STUDYHUB_PUBLIC_HOLIDAYS"):
+        del settings.STUDYHUB_PUBLIC_HOLIDAYS
+    monkeypatch.delenv("STUDYHUB_PUBLIC_HOLIDAYS", raising=False)
     holidays = conf.public_holidays()
     assert {date(2026, 10, d) for d in range(1, 8)} <= holidays
     assert date(2027, 1, 1) in holidays
