@@ -85,7 +85,9 @@ def main() -> None:
     runner = get_runner(settings)(verbosity=0, interactive=False)
     old_config = runner.setup_databases()
     try:
-        rows = [*bench_import(), *bench_pages()]
+        from tests.groups.factories_sessions import measure_session_pages
+
+        rows = [*bench_import(), *bench_pages(), *measure_session_pages()]
     finally:
         runner.teardown_databases(old_config)
     header: Row = ("measurement", "server time", "queries", "target")

@@ -39,7 +39,7 @@ class ReminderResult:
 
 def site_url(base_url: str = "") -> str:
     """Return the address links in emails start with (STUDYHUB_SITE_URL unless given)."""
-    return (base_url or getattr(settings, "STUDYHUB_SITE_URL", "")).rstrip("/")
+    return (base_url or settings.STUDYHUB_SITE_URL).rstrip("/")
 
 
 def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:

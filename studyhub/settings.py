@@ -183,6 +183,8 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "studyhub@localhost")
+# The site's public address, for links in emails sent by cron (send_reminders).
+STUDYHUB_SITE_URL = env_str("STUDYHUB_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -312,7 +312,8 @@ def test_search_reports_no_hits(member_client, lecture):
 
 # Query counts. The pages are built from one query per table, so these numbers do not
 # grow with the lecture. Each page: session + user (2), then what the comment names.
-SECTION_PAGE_QUERIES = 5  # + the section with its lecture, all sections, the terms
+# + the section with its lecture, all sections, the terms, the reader's member row (reading panel)
+SECTION_PAGE_QUERIES = 6
 LECTURE_PAGE_QUERIES = 5  # + the lecture, all sections, the terms with their counts
 GLOSSARY_QUERIES = 4  # + the lecture, the terms with their counts
 SEARCH_QUERIES = 4  # + the lecture, the matching sections

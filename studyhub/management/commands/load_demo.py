@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandParser
 
 from groups.demo import build_demo_organisation
+from groups.demo_sessions import build_demo_sessions
 from lessons import importer, services
 
 SAMPLE = (
@@ -27,5 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Lecture: {lecture.title} ({'imported' if created else 'present'})")
 
         users = build_demo_organisation(password=password)
+        sessions = build_demo_sessions()
+        self.stdout.write(f"Demo semester: {sessions} sessions added")
         names = ", ".join(sorted(users))
         self.stdout.write(f"Demo logins ({names}) have the password: {password}")
