@@ -10,6 +10,7 @@ import os
 import statistics
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 Row = tuple[str, str, str, str]
@@ -51,31 +53,78 @@ def bench_import() -> list[Row]:
     ]
 
 
-def bench_pages() -> list[Row]:
-    from django.test import Client
+def measure(client: Client, pages: list[tuple[str, str, dict]], repeat: int = 10) -> list[Row]:
+    """Time each page (median server time through the test client) and count its queries."""
+    rows: list[Row] = []
+    for label, url, params in pages:
+        client.get(url, params)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        # Count now: every request starts by resetting the connection's query log.
+        query_count = len(queries)
+        assert response.status_code == 200, (url, response.status_code)
+        times = timed(lambda url=url, params=params: client.get(url, params), repeat)
+        rows.append((label, f"{statistics.median(times):.1f} ms median", str(query_count), ""))
+    return rows
 
+
+def bench_lesson_pages() -> list[Row]:
     from tests.conftest import make_user
     from tests.lessons.factories import make_lecture
 
-    rows: list[Row] = []
     client = Client()
     client.force_login(make_user("bench-reader"))
     lecture = make_lecture(sections=200, terms=300)
     section = lecture.sections.order_by("position")[100]
-    pages = [
-        ("lecture page (200 sections, 300 terms)", lecture.get_absolute_url()),
-        ("section page (200 sections, 300 terms)", section.get_absolute_url()),
+    return measure(
+        client,
+        [
+            ("lecture page (200 sections, 300 terms)", lecture.get_absolute_url(), {}),
+            ("section page (200 sections, 300 terms)", section.get_absolute_url(), {}),
+        ],
+    )
+
+
+def bench_group_pages() -> list[Row]:
+    """A 党委 with 20 branches, 600 members and a year of weekly sessions."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from groups.models import BranchKind, BranchRole, StudySession
+    from tests.groups.factories_sessions import grow_organisation, make_branch, make_member
+
+    root = make_branch("基准党委", BranchKind.COMMITTEE)
+    branches = grow_organisation(root)
+    make_member("基准书记", root, username="bench-secretary", role=BranchRole.Role.SECRETARY)
+    session = StudySession.objects.filter(branch=root).order_by("starts_at")[30]
+    reader = make_member("基准党员", branches[0], username="bench-member")
+
+    secretary = Client()
+    secretary.force_login(get_user_model().objects.get(username="bench-secretary"))
+    member = Client()
+    member.force_login(reader.user)
+    sessions = StudySession.objects.count()
+    return [
+        *measure(member, [("member home (600 members)", reverse("home"), {})]),
+        *measure(
+            secretary,
+            [
+                (
+                    "branch page (党委, 600 members)",
+                    reverse("groups:branch-detail", args=[root.pk]),
+                    {},
+                ),
+                (f"session list ({sessions:,} sessions)", reverse("groups:session-list"), {}),
+                ("calendar month", reverse("groups:calendar-month"), {}),
+                ("session page (600 expected)", session.get_absolute_url(), {}),
+                (
+                    "compliance, year (21 branches)",
+                    reverse("groups:compliance"),
+                    {"period": "year"},
+                ),
+            ],
+        ),
     ]
-    for label, url in pages:
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        # Count now: every request starts by resetting the connection's query log.
-        query_count = len(queries)
-        assert response.status_code == 200, (url, response.status_code)
-        times = timed(lambda url=url: client.get(url), 20)
-        rows.append((label, f"{statistics.median(times):.1f} ms median", str(query_count), ""))
-    return rows
 
 
 def main() -> None:
@@ -85,15 +134,19 @@ def main() -> None:
     runner = get_runner(settings)(verbosity=0, interactive=False)
     old_config = runner.setup_databases()
     try:
-        from tests.groups.factories_sessions import measure_session_pages
-
-        rows = [*bench_import(), *bench_pages(), *measure_session_pages()]
+        rows = [*bench_import(), *bench_lesson_pages(), *bench_group_pages()]
     finally:
         runner.teardown_databases(old_config)
     header: Row = ("measurement", "server time", "queries", "target")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(4)]
     for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        cells = zip(row, widths, strict=True)
+        print("  ".join(cell + " " * (width - display_width(cell)) for cell, width in cells))
+
+
+def display_width(text: str) -> int:
+    """Return the columns a terminal gives the text (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 if __name__ == "__main__":
