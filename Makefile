@@ -32,7 +32,7 @@ format: setup
 
 # Needs GNU gettext; the compiled .mo files are committed so setup never does.
 messages: setup
-	$(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=static/vendor
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=static/vendor --ignore=tests --ignore=bench
 	$(MANAGE) compilemessages --ignore=.venv
 
 setup: $(VENV)/.installed static/vendor/.copied

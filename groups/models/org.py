@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 
@@ -169,7 +170,7 @@ class Member(models.Model):
         FEMALE = "female", _("female")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("member status", "active")
         TRANSFERRED_OUT = "transferred_out", _("transferred out")
         SUSPENDED = "suspended", _("membership suspended")
         DECEASED = "deceased", _("deceased")
@@ -183,7 +184,7 @@ class Member(models.Model):
         on_delete=models.SET_NULL,
         related_name="member",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

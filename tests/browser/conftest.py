@@ -44,7 +44,7 @@ def chromium() -> Iterator:
 
 @pytest.fixture
 def browser_page(chromium) -> Iterator:
-    """Open a fresh English-language tab; screenshots go to test-artifacts/."""
+    """Open a fresh tab of an English-language browser; screenshots go to test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()

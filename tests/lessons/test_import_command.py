@@ -37,7 +37,7 @@ def test_import_then_reimport(capsys):
 
 @pytest.mark.parametrize(
     ("content", "name", "message"),
-    [(b"", "empty.txt", "empty"), (b"%PDF-1.4", "x.pdf", "not a supported file type")],
+    [(b"", "empty.txt", "文件为空"), (b"%PDF-1.4", "x.pdf", "不支持“x.pdf”的文件类型")],
 )
 def test_bad_files_fail_and_save_nothing(tmp_path: Path, content, name, message):
     path = tmp_path / name
@@ -57,4 +57,4 @@ def test_exit_code_is_not_zero_for_a_bad_file(tmp_path: Path):
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode != 0
-    assert "empty" in result.stderr or "空" in result.stderr
+    assert "文件为空" in result.stderr

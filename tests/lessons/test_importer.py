@@ -267,15 +267,15 @@ def test_terms_inside_longer_terms_are_counted_once():
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"", "empty.txt", "empty"),
-        (b"  \r\n\n ", "blank.txt", "empty"),
-        (b"%PDF-1.7 \x00\x01", "lecture.pdf", "not a supported file type"),
-        (b"\xd0\xcf\x11\xe0 old word", "lecture.doc", ".doc"),
-        (b"ELF\x00\x01\x02\x03binary", "lecture.txt", "binary"),
-        (bytes(range(128, 256)) * 4, "lecture.txt", "neither UTF-8 nor GBK"),
-        (b"PK\x03\x04 not really a zip", "lecture.docx", "not a valid .docx"),
-        (b"plain text pretending", "lecture.docx", "not a valid .docx"),
-        (b"\n".join([b"\xe6\x96\x87" * 100] * 8000), "huge.txt", "up to 2.0 MB"),
+        (b"", "empty.txt", "文件为空"),
+        (b"  \r\n\n ", "blank.txt", "文件为空"),
+        (b"%PDF-1.7 \x00\x01", "lecture.pdf", "请上传 .txt 或 .docx 文件"),
+        (b"\xd0\xcf\x11\xe0 old word", "lecture.doc", "请另存为 .docx 或 .txt"),
+        (b"ELF\x00\x01\x02\x03binary", "lecture.txt", "二进制文件"),
+        (bytes(range(128, 256)) * 4, "lecture.txt", "既不是 UTF-8，也不是 GBK"),
+        (b"PK\x03\x04 not really a zip", "lecture.docx", "不是有效的 .docx 文档"),
+        (b"plain text pretending", "lecture.docx", "不是有效的 .docx 文档"),
+        (b"\n".join([b"\xe6\x96\x87" * 100] * 8000), "huge.txt", "最大为 2.0 MB"),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(data, name, message):
@@ -287,7 +287,7 @@ def test_bad_files_are_refused_with_a_clear_message(data, name, message):
 def test_a_docx_without_text_is_refused():
     buffer = io.BytesIO()
     docx.Document().save(buffer)
-    with pytest.raises(LectureImportError, match="no text"):
+    with pytest.raises(LectureImportError, match="没有文本内容"):
         parse_file(buffer.getvalue(), "empty.docx")
 
 
