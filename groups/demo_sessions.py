@@ -14,10 +14,12 @@ from groups.models import (
     BranchRole,
     Member,
     ReadingAssignment,
+    ReadingProgress,
     Series,
     SessionKind,
     StudySession,
 )
+from groups.selectors import expected_members
 from lessons.models import Lecture, Section
 
 
@@ -47,7 +49,7 @@ PLANS = [
     _Plan(
         COMMITTEE,
         SessionKind.LECTURE,
-        "专题党课：新时代党的组织路线",
+        "贯彻新时代党的组织路线",
         "FREQ=MONTHLY;INTERVAL=3;BYDAY=2TH",
         time(9, 0),
         120,
@@ -60,7 +62,7 @@ PLANS = [
             _Plan(
                 code,
                 SessionKind.COMMITTEE_MEETING,
-                "支委会：研究部署本月工作",
+                "研究部署本月工作",
                 "FREQ=MONTHLY;BYDAY=1MO",
                 time(9, 0),
                 60,
@@ -69,7 +71,7 @@ PLANS = [
             _Plan(
                 code,
                 SessionKind.THEMED_DAY,
-                "主题党日：党群主题活动日",
+                "党群主题活动日",
                 "FREQ=MONTHLY;BYDAY=-1FR",
                 time(15, 0),
                 120,
@@ -147,4 +149,30 @@ def build_demo_sessions() -> int:
         status=StudySession.Status.SCHEDULED,
         ends_at__lt=timezone.now(),
     ).update(status=StudySession.Status.HELD)
+    if added:
+        _demo_reading()
     return added
+
+
+def _demo_reading() -> None:
+    """Let most members have read what past sessions assigned, so reports have something."""
+    rows: dict[tuple[int, int], ReadingProgress] = {}
+    held = StudySession.objects.filter(
+        status=StudySession.Status.HELD, assignments__isnull=False
+    ).select_related("kind", "branch")
+    for session in held.distinct():
+        section_ids = session.assignments.values_list("section_id", flat=True)
+        for member_id in expected_members(session).values_list("pk", flat=True):
+            for section_id in section_ids:
+                # A fixed three in four have read it, a few more only opened it.
+                share = (member_id * 7 + section_id * 3) % 8
+                if share == 7 or (member_id, section_id) in rows:
+                    continue
+                read_at = None if share == 6 else session.starts_at - timedelta(days=1)
+                rows[member_id, section_id] = ReadingProgress(
+                    member_id=member_id,
+                    section_id=section_id,
+                    opened_at=session.starts_at - timedelta(days=2),
+                    read_at=read_at,
+                )
+    ReadingProgress.objects.bulk_create(rows.values(), ignore_conflicts=True)
