@@ -64,10 +64,10 @@ def test_roster_upload_preview_confirm(org, login):
     preview_url = reverse("groups:roster-import-preview", args=[org.branch_a.pk])
     assert response["Location"] == preview_url
     page = client.get(preview_url).content.decode()
-    assert "2 to add, 0 to update, 0 unchanged" in page
+    assert "新增2人，更新0人，0人无变化" in page
     assert not Member.objects.filter(name="赵磊").exists()  # the preview saves nothing
     response = client.post(preview_url, {"confirm": "1"}, follow=True)
-    assert "Roster imported: 2 added, 0 updated, 0 unchanged." in response.content.decode()
+    assert "花名册已导入：新增 2 人，更新 0 人，0 人无变化。" in response.content.decode()
     assert Member.objects.get(name="孙丽").branch == org.group_a
 
 
@@ -80,8 +80,8 @@ def test_roster_preview_lists_row_errors_and_offers_no_import(org, login):
     )
     preview_url = reverse("groups:roster-import-preview", args=[org.branch_a.pk])
     page = client.get(preview_url).content.decode()
-    assert "Row 4: 出生日期 “1985-3-40” is not a date" in page
-    assert "Row 4: Unknown branch “第二党支部”." in page
+    assert "第 4 行：出生日期“1985-3-40”不是有效日期" in page
+    assert "第 4 行：未知党组织“第二党支部”。" in page
     assert 'name="confirm"' not in page
     client.post(preview_url, {"confirm": "1"})  # a forged confirm still saves nothing
     assert not Member.objects.filter(name="赵磊").exists()
@@ -92,7 +92,7 @@ def test_roster_upload_refuses_other_file_types(org, login):
         reverse("groups:roster-import", args=[org.branch_a.pk]),
         {"file": SimpleUploadedFile("r.pdf", b"%PDF")},
     )
-    assert "Upload a .csv or .xlsx file." in response.content.decode()
+    assert "请上传 .csv 或 .xlsx 文件。" in response.content.decode()
 
 
 def test_roster_export_downloads(org, login):

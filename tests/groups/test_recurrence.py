@@ -139,14 +139,14 @@ def test_bad_holiday_setting_is_reported(settings):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"pattern": "weekly", "weekdays": []}, "at least one weekday"),
-        ({"pattern": "weekly", "weekdays": ["TU"], "interval": 0}, "1 to 12"),
-        ({"pattern": "monthly_day", "month_day": 32}, "day of the month"),
-        ({"pattern": "monthly_weekday", "nth": 5, "weekday": "FR"}, "which weekday"),
-        ({"pattern": "custom", "custom": "FREQ=WEEKLY;COUNT=3"}, "not as UNTIL or COUNT"),
-        ({"pattern": "custom", "custom": "FREQ=HOURLY"}, "daily, weekly, monthly or yearly"),
-        ({"pattern": "custom", "custom": "FREQ=WEEKLY;BYDAY=XX"}, "not a valid recurrence"),
-        ({"pattern": "custom", "custom": ""}, "Enter a recurrence rule"),
+        ({"pattern": "weekly", "weekdays": []}, "至少选择一个星期几"),
+        ({"pattern": "weekly", "weekdays": ["TU"], "interval": 0}, "1 至 12 周或月"),
+        ({"pattern": "monthly_day", "month_day": 32}, "每月的 1 至 31 日"),
+        ({"pattern": "monthly_weekday", "nth": 5, "weekday": "FR"}, "第几个星期几"),
+        ({"pattern": "custom", "custom": "FREQ=WEEKLY;COUNT=3"}, "不要在规则中使用 UNTIL 或 COUNT"),
+        ({"pattern": "custom", "custom": "FREQ=HOURLY"}, "按日、周、月或年重复"),
+        ({"pattern": "custom", "custom": "FREQ=WEEKLY;BYDAY=XX"}, "重复规则无效"),
+        ({"pattern": "custom", "custom": ""}, "请输入重复规则"),
     ],
 )
 def test_bad_rules_are_refused_with_a_message(kwargs, message):
@@ -161,19 +161,19 @@ def test_custom_rule_accepts_the_rrule_prefix():
 
 
 def test_series_needs_exactly_one_end():
-    with pytest.raises(RuleError, match="either on a date or after"):
+    with pytest.raises(RuleError, match="结束日期或活动次数，二者选其一"):
         expand("FREQ=WEEKLY", date(2026, 3, 3))
-    with pytest.raises(RuleError, match="either on a date or after"):
+    with pytest.raises(RuleError, match="结束日期或活动次数，二者选其一"):
         expand("FREQ=WEEKLY", date(2026, 3, 3), count=2, until=date(2026, 4, 1))
 
 
 def test_series_ending_before_it_starts_is_refused():
-    with pytest.raises(RuleError, match="ends before it starts"):
+    with pytest.raises(RuleError, match="结束日期早于开始日期"):
         expand("FREQ=WEEKLY", date(2026, 3, 3), until=date(2026, 3, 1))
 
 
 def test_runaway_series_is_refused():
-    with pytest.raises(RuleError, match="more than 10 sessions"):
+    with pytest.raises(RuleError, match="将超过 10 次"):
         expand("FREQ=DAILY", date(2026, 3, 3), until=date(2027, 3, 3), limit=10)
 
 

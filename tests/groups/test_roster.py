@@ -119,16 +119,16 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(org):
     plan = roster_import(data=data, filename="bad.csv")
     assert not plan.is_valid
     assert plan.messages() == [
-        "Row 3: 姓名 (name) is missing.",
-        "Row 4: 出生日期 “1985-13-12” is not a date (write it as 2020-01-05).",
-        "Row 5: 手机号 13900000031 is also on row 2.",
-        "Row 6: 手机号 13800000002 already belongs to 王芳.",
-        "Row 7: Unknown 人员类别 “党员”: use one of 正式党员、预备党员、入党积极分子、群众.",
-        "Row 8: Unknown branch “第九党支部”.",
-        "Row 9: Unknown party group “第三党小组” in 第一党支部.",
-        "Row 9: 性别 must be 男 or 女, not “x”.",
-        "Row 10: Several branches are named “第一党小组”: use its code.",
-        "Row 10: 转正时间 is before 入党时间.",
+        "第 3 行：缺少姓名。",
+        "第 4 行：出生日期“1985-13-12”不是有效日期（格式如 2020-01-05）。",
+        "第 5 行：手机号 13900000031 与第 2 行重复。",
+        "第 6 行：手机号 13800000002 已属于王芳。",
+        "第 7 行：人员类别“党员”无效，请填写以下之一：正式党员、预备党员、入党积极分子、群众。",
+        "第 8 行：未知党组织“第九党支部”。",
+        "第 9 行：第一党支部下没有名为“第三党小组”的党小组。",
+        "第 9 行：性别应填写“男”或“女”，不能为“x”。",
+        "第 10 行：有多个名为“第一党小组”的党组织，请填写其编码。",
+        "第 10 行：转正时间早于入党时间。",
     ]
     assert Member.objects.count() == before
 
@@ -136,23 +136,21 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(org):
 def test_a_phone_outside_the_import_branch_is_not_revealed(org):
     data = csv_bytes("王芳,女,,13800000002,正式党员,,,第一党支部,")
     plan = roster_import(data=data, root=org.branch_a)
-    assert plan.messages() == ["Row 2: 手机号 13800000002 belongs to a member outside this branch."]
+    assert plan.messages() == ["第 2 行：手机号 13800000002 属于本党组织以外的党员。"]
 
 
 def test_rows_outside_the_import_branch_are_unknown(org):
     plan = roster_import(data=csv_bytes(*GOOD_LINES), root=org.branch_a)
-    assert plan.messages() == ["Row 4: Unknown branch “第二党支部”."]
+    assert plan.messages() == ["第 4 行：未知党组织“第二党支部”。"]
 
 
 def test_missing_columns_and_old_xls_are_file_errors(org):
-    assert parse_roster("姓名,手机号\n张三,1\n".encode()).errors == [
-        "Missing column(s): 人员类别、所在支部."
-    ]
+    assert parse_roster("姓名,手机号\n张三,1\n".encode()).errors == ["缺少列：人员类别、所在支部。"]
     assert parse_roster(b"\xd0\xcf\x11\xe0" + b"\0" * 100).errors == [
-        "This is an old .xls file: save it as .xlsx or CSV and retry."
+        "这是旧版 .xls 文件，请另存为 .xlsx 或 CSV 后重试。"
     ]
     plan = validate_roster(parse_roster(b"not,a,roster\n"))
-    assert plan.errors == ["No header row with a “姓名” column was found."]
+    assert plan.errors == ["未找到包含“姓名”列的表头行。"]
 
 
 @pytest.mark.parametrize(
@@ -195,7 +193,7 @@ def test_command_with_errors_prints_rows_and_fails(org, tmp_path, capsys):
     before = Member.objects.count()
     with pytest.raises(CommandError, match="Nothing was saved"):
         call_command("import_roster", str(path))
-    assert "Row 3: Unknown 人员类别 “党员”" in capsys.readouterr().err
+    assert "第 3 行：人员类别“党员”无效" in capsys.readouterr().err
     assert Member.objects.count() == before
 
 

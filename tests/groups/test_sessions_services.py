@@ -124,7 +124,7 @@ def test_series_skips_holidays_and_assigns_reading(tree, sections, settings):
 def test_series_with_no_sessions_is_refused_and_nothing_saved(tree, settings):
     settings.STUDYHUB_PUBLIC_HOLIDAYS = ["2026-09-01"]
     _, first, _, _ = tree
-    with pytest.raises(RuleError, match="no sessions"):
+    with pytest.raises(RuleError, match="没有生成任何活动"):
         weekly_series(first, count=1)
     assert not Series.objects.exists()
     assert not StudySession.objects.exists()
@@ -238,7 +238,7 @@ def test_warns_about_a_committee_meeting_without_committee(tree):
     spans = [(start, start + NINETY)]
     assert session_warnings(branch=first, kind=kind("committee_meeting"), spans=spans) == []
     (warning,) = session_warnings(branch=second, kind=kind("committee_meeting"), spans=spans)
-    assert "第二党支部 has no committee members" in warning
+    assert "第二党支部没有可参加支部委员会的委员" in warning
 
 
 def test_warns_about_overlaps_in_the_same_branch_only(tree):
