@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import conf
+from groups.attendance import attendance_snapshot
 from groups.models import Branch, Member, ReadingAssignment, Series, SessionKind, StudySession
 from lessons.models import Section
 
@@ -230,6 +231,7 @@ def session_schedule(
     session.full_clean()
     session.save()
     _set_reading([session], sections)
+    attendance_snapshot(sessions=[session])
     return session
 
 
@@ -355,6 +357,7 @@ def series_schedule(
         if not o.is_holiday
     )
     _set_reading(sessions, sections)
+    attendance_snapshot(sessions=sessions)
     return series
 
 

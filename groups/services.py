@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from groups.attendance import attendance_refresh_member
 from groups.models import Branch, BranchRole, Member, MemberCategory, MembershipPeriod
 from groups.models.org import local_today, normalise_phone
 
@@ -68,6 +69,7 @@ def member_create(
     MembershipPeriod.objects.create(
         member=member, branch=branch, started_on=started_on or local_today()
     )
+    attendance_refresh_member(member=member)
     return member
 
 
@@ -97,7 +99,9 @@ def member_transfer(
             role_end(role=role, on=max(on, role.started_on))
     member.branch = branch
     member.save(update_fields=["branch", "updated_at"])
-    return MembershipPeriod.objects.create(member=member, branch=branch, started_on=on)
+    period = MembershipPeriod.objects.create(member=member, branch=branch, started_on=on)
+    attendance_refresh_member(member=member)
+    return period
 
 
 @transaction.atomic
@@ -117,6 +121,7 @@ def member_deactivate(*, member: Member, status: str, on: datetime.date | None =
     if member.user is not None and member.user.is_active:
         member.user.is_active = False
         member.user.save(update_fields=["is_active"])
+    attendance_refresh_member(member=member)
     return member
 
 
@@ -142,7 +147,11 @@ def role_assign(
             branch=branch, role=role, ended_on__isnull=True
         ):
             role_end(role=previous, on=max(started_on, previous.started_on))
-    return BranchRole.objects.create(member=member, branch=branch, role=role, started_on=started_on)
+    created = BranchRole.objects.create(
+        member=member, branch=branch, role=role, started_on=started_on
+    )
+    attendance_refresh_member(member=member)  # a new committee member joins future 支委会
+    return created
 
 
 @transaction.atomic
@@ -153,6 +162,7 @@ def role_end(*, role: BranchRole, on: datetime.date | None = None) -> BranchRole
         raise ValidationError(_("A role cannot end before it started."))
     role.ended_on = on
     role.save(update_fields=["ended_on"])
+    attendance_refresh_member(member=role.member)
     return role
 
 

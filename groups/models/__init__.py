@@ -1,5 +1,12 @@
 """The groups app's models, one module per concern; import them from here."""
 
+from groups.models.attendance import (
+    Attendance,
+    LeaveRequest,
+    MakeUpStudy,
+    Minutes,
+    MinutesAttachment,
+)
 from groups.models.org import (
     Branch,
     BranchKind,
@@ -20,6 +27,11 @@ from groups.models.sessions import (
 )
 
 __all__ = [
+    "Attendance",
+    "LeaveRequest",
+    "MakeUpStudy",
+    "Minutes",
+    "MinutesAttachment",
     "Branch",
     "BranchKind",
     "BranchRole",

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from groups.attendance import attendance_snapshot
 from groups.models import (
     Branch,
     BranchKind,
@@ -78,16 +79,21 @@ def make_session(
     minutes: int = 90,
     **extra: Any,
 ) -> StudySession:
-    """Create a session of a kind for a branch (tomorrow 14:30 local unless given)."""
+    """Create a session of a kind for a branch (tomorrow 14:30 local unless given).
+
+    Like scheduling does, it snapshots the expected members (one attendance row each).
+    """
     starts_at = starts_at or local(timezone.localdate() + timedelta(days=1))
     extra.setdefault("topic", "学习新时代党的组织路线")
-    return StudySession.objects.create(
+    session = StudySession.objects.create(
         branch=branch,
         kind=kind(kind_code),
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=minutes),
         **extra,
     )
+    attendance_snapshot(sessions=[session])
+    return session
 
 
 def grow_organisation(root: Branch, *, branches: int = 20, members: int = 600) -> list[Branch]:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from groups.attendance import attendance_snapshot_missing
 from groups.demo import build_demo_organisation
 from groups.demo_sessions import build_demo_sessions
 from lessons import importer, services
@@ -30,5 +31,7 @@ class Command(BaseCommand):
         users = build_demo_organisation(password=password)
         sessions = build_demo_sessions()
         self.stdout.write(f"Demo semester: {sessions} sessions added")
+        # Sessions from before attendance existed get their 应到 snapshot now.
+        attendance_snapshot_missing()
         names = ", ".join(sorted(users))
         self.stdout.write(f"Demo logins ({names}) have the password: {password}")
