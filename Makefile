@@ -61,10 +61,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Front-end packages come from npm and are copied into the static tree, never from a CDN.
 static/vendor/.copied: node_modules/.package-lock.json
 	rm -rf static/vendor
-	mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons
+	mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/chart.js static/vendor/htmx
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css* static/vendor/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	cp node_modules/chart.js/dist/chart.umd.min.js* static/vendor/chart.js/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	@touch $@
 
 clean:
