@@ -56,3 +56,11 @@ def public_holidays() -> frozenset[date]:
 MAX_YEARS_AHEAD = 5
 EARLIEST_YEAR = 2000
 MAX_OCCURRENCES = 400
+
+
+# Reports: a member absent (unexcused) from this many recorded sessions in a row is listed
+# for their branch's managers (dashboard, daily email). STUDYHUB_FOLLOW_UP_ABSENCES sets it.
+try:
+    FOLLOW_UP_ABSENCES = max(1, int(os.environ.get("STUDYHUB_FOLLOW_UP_ABSENCES", "").strip() or 3))
+except ValueError as exc:
+    raise ImproperlyConfigured("STUDYHUB_FOLLOW_UP_ABSENCES must be a whole number.") from exc
