@@ -2,6 +2,7 @@ from django.urls import path
 
 from groups import views
 from groups.urls_reading import reading_urls
+from groups.urls_reports import report_urls
 from groups.urls_sessions import urlpatterns as session_urls
 
 app_name = "groups"
@@ -21,3 +22,4 @@ urlpatterns = [
 ]
 urlpatterns += reading_urls
 urlpatterns += session_urls
+urlpatterns += report_urls
