@@ -1,4 +1,5 @@
-"""Email reminders: sessions in the next 24 hours (cron), unread reading (a manager's button).
+"""Email reminders: sessions in the next 24 hours (cron), unread reading (a manager's button),
+and each manager's follow-up list of members absent several sessions in a row (cron, daily).
 
 Each email is sent inside its own transaction together with its ReminderLog row, whose
 unique constraints make a second run send nothing twice, even two runs at once. One
@@ -13,14 +14,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from groups import conf
 from groups.models import Member, ReadingAssignment, ReadingProgress, ReminderLog, StudySession
 from groups.reading import unread_by_member
+from groups.reports import follow_up_by_manager
 from groups.selectors import expected_members
 from lessons.models import Section
 
@@ -78,15 +82,30 @@ def _send_once(
         "unread": [(section, base + section.get_absolute_url()) for section in unread],
         "home_url": base + reverse("home"),
     }
-    subject, body = _render(TEMPLATES[kind], context)
+    _log_and_send(
+        log=ReminderLog(user=user, session=session, kind=kind, sent_on=today),
+        message=_render(TEMPLATES[kind], context),
+        connection=connection,
+        result=result,
+    )
+
+
+def _log_and_send(
+    *, log: ReminderLog, message: tuple[str, str], connection: Any, result: ReminderResult
+) -> None:
+    """Save the log row and send the email in one transaction; count what happened.
+
+    The log's unique constraints turn a second send into an IntegrityError (already sent).
+    """
+    subject, body = message
     try:
         with transaction.atomic():
-            ReminderLog.objects.create(user=user, session=session, kind=kind, sent_on=today)
-            EmailMessage(subject, body, to=[user.email], connection=connection).send()
+            log.save()
+            EmailMessage(subject, body, to=[log.user.email], connection=connection).send()
     except IntegrityError:
         result.already_sent += 1
     except Exception:
-        logger.exception("Could not send a %s reminder to user %s", kind, user.pk)
+        logger.exception("Could not send a %s reminder to user %s", log.kind, log.user_id)
         result.failed += 1
     else:
         result.sent += 1
@@ -165,6 +184,40 @@ def reminders_send_unread(
                 unread=unread,
                 today=today,
                 base=base,
+                connection=connection,
+                result=result,
+            )
+    return result
+
+
+def reminders_send_follow_up(*, now: datetime | None = None, base_url: str = "") -> ReminderResult:
+    """Email each branch manager their follow-up list, at most once a day (none if empty)."""
+    now = now or timezone.now()
+    base = site_url(base_url)
+    today = timezone.localdate(now)
+    result = ReminderResult()
+    lists = follow_up_by_manager(now=now)
+    done = set(
+        ReminderLog.objects.filter(
+            kind=ReminderLog.Kind.FOLLOW_UP, sent_on=today, user__in=list(lists)
+        ).values_list("user_id", flat=True)
+    )
+    users = get_user_model().objects.filter(pk__in=[pk for pk in lists if pk not in done])
+    result.already_sent = len(done)
+    with get_connection() as connection:
+        for user in users:
+            if not user.email:
+                result.no_address += 1
+                continue
+            context = {
+                "user": user,
+                "rows": lists[user.pk],
+                "absences": conf.FOLLOW_UP_ABSENCES,
+                "reports_url": base + reverse("groups:report-follow-up"),
+            }
+            _log_and_send(
+                log=ReminderLog(user=user, kind=ReminderLog.Kind.FOLLOW_UP, sent_on=today),
+                message=_render("follow_up_reminder", context),
                 connection=connection,
                 result=result,
             )

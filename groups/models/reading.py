@@ -87,13 +87,15 @@ class StudyNote(models.Model):
 
 
 class ReminderLog(models.Model):
-    """An email reminder sent to a user about a session; its constraints make sending idempotent."""
+    """An email reminder sent to a user (about a session); its constraints make it idempotent."""
 
     class Kind(models.TextChoices):
         # From `send_reminders`: once per user and session, ever.
         UPCOMING = "upcoming", _("upcoming session")
         # From a manager's button on the session page: once per user, session and day.
         UNREAD = "unread", _("unread reading")
+        # From `send_reminders`: a manager's follow-up list, at most once per user and day.
+        FOLLOW_UP = "follow_up", _("members to follow up")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,9 +103,12 @@ class ReminderLog(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
     )
+    # Empty only for a follow-up list, which is about members rather than one session.
     session = models.ForeignKey(
         "groups.StudySession",
         verbose_name=_("session"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="reminders",
     )
@@ -126,6 +131,15 @@ class ReminderLog(models.Model):
                 fields=["user", "session", "sent_on"],
                 condition=Q(kind="unread"),
                 name="reminderlog_unread_once_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "sent_on"],
+                condition=Q(kind="follow_up"),
+                name="reminderlog_follow_up_once_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="follow_up") | Q(session__isnull=False),
+                name="reminderlog_session_unless_follow_up",
             ),
         ]
         indexes = [models.Index(fields=["session", "kind"], name="reminderlog_session_idx")]
