@@ -64,3 +64,24 @@ try:
     FOLLOW_UP_ABSENCES = max(1, int(os.environ.get("STUDYHUB_FOLLOW_UP_ABSENCES", "").strip() or 3))
 except ValueError as exc:
     raise ImproperlyConfigured("STUDYHUB_FOLLOW_UP_ABSENCES must be a whole number.") from exc
+
+
+# --- Self check-in ------------------------------------------------------------------------
+# Members may check in from CHECKIN_OPENS_BEFORE_MINUTES before a session starts until
+# CHECKIN_CLOSES_AFTER_MINUTES after it ends; after start + CHECKIN_LATE_GRACE_MINUTES
+# they count as late. CHECKIN_MAX_WRONG_CODES wrong short codes within
+# CHECKIN_WRONG_CODES_MINUTES lock a member out of typing codes for that session until
+# the period has passed (counted in Django's cache: use a shared cache with several hosts).
+def _env_whole(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value.strip() else default
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number.") from exc
+
+
+CHECKIN_OPENS_BEFORE_MINUTES = _env_whole("STUDYHUB_CHECKIN_OPENS_BEFORE_MINUTES", 30)
+CHECKIN_CLOSES_AFTER_MINUTES = _env_whole("STUDYHUB_CHECKIN_CLOSES_AFTER_MINUTES", 30)
+CHECKIN_LATE_GRACE_MINUTES = _env_whole("STUDYHUB_CHECKIN_LATE_GRACE_MINUTES", 5)
+CHECKIN_MAX_WRONG_CODES = _env_whole("STUDYHUB_CHECKIN_MAX_WRONG_CODES", 5)
+CHECKIN_WRONG_CODES_MINUTES = _env_whole("STUDYHUB_CHECKIN_WRONG_CODES_MINUTES", 10)
