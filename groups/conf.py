@@ -85,3 +85,12 @@ CHECKIN_CLOSES_AFTER_MINUTES = _env_whole("STUDYHUB_CHECKIN_CLOSES_AFTER_MINUTES
 CHECKIN_LATE_GRACE_MINUTES = _env_whole("STUDYHUB_CHECKIN_LATE_GRACE_MINUTES", 5)
 CHECKIN_MAX_WRONG_CODES = _env_whole("STUDYHUB_CHECKIN_MAX_WRONG_CODES", 5)
 CHECKIN_WRONG_CODES_MINUTES = _env_whole("STUDYHUB_CHECKIN_WRONG_CODES_MINUTES", 10)
+
+
+# Exports: an XLSX download of more rows than this is refused with a pointer to the CSV
+# download and to `manage.py export_attendance` (CSV streams at any size; XLSX takes about
+# 25 µs a row to write, so 200,000 rows is a few seconds). STUDYHUB_XLSX_MAX_ROWS sets it.
+try:
+    XLSX_MAX_ROWS = int(os.environ.get("STUDYHUB_XLSX_MAX_ROWS", "").strip() or 200_000)
+except ValueError as exc:
+    raise ImproperlyConfigured("STUDYHUB_XLSX_MAX_ROWS must be a whole number.") from exc
