@@ -94,3 +94,13 @@ try:
     XLSX_MAX_ROWS = int(os.environ.get("STUDYHUB_XLSX_MAX_ROWS", "").strip() or 200_000)
 except ValueError as exc:
     raise ImproperlyConfigured("STUDYHUB_XLSX_MAX_ROWS must be a whole number.") from exc
+
+
+# Minutes attachments (photos and PDFs): the largest file accepted, in bytes (10 MB unless
+# STUDYHUB_ATTACHMENT_MAX_BYTES says otherwise). Read at upload time, so tests may patch it.
+try:
+    MINUTES_ATTACHMENT_MAX_BYTES = int(
+        os.environ.get("STUDYHUB_ATTACHMENT_MAX_BYTES", "").strip() or 10 * 1024 * 1024
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured("STUDYHUB_ATTACHMENT_MAX_BYTES must be a whole number.") from exc

@@ -7,12 +7,19 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from groups.models import Branch, BranchRole, Member
+from groups.models import (
+    Branch,
+    BranchRole,
+    LeaveRequest,
+    MakeUpStudy,
+    Member,
+    MinutesAttachment,
+)
 from groups.models.org import BranchQuerySet, MemberQuerySet
 
 
@@ -128,3 +135,58 @@ def get_own_member(user: Any) -> Member:
 def manages_any_branch(user: Any) -> bool:
     """Return whether the user manages at least one branch (staff manage them all)."""
     return managed_branches(user).exists()
+
+
+# --- Leave, make-up study and minutes -----------------------------------------------------
+# Leave and make-up are decided by the managers of the session's branch (who organise it);
+# a member acts only on their own request and task. Minutes attachments go to whoever may
+# see the session (members read the minutes for their make-up study).
+
+
+def get_leave_request_for_manager(user: Any, pk: int) -> LeaveRequest:
+    """Return a leave request for a session the user manages, else 404."""
+    requests = LeaveRequest.objects.filter(session__branch__in=managed_branches(user))
+    return get_object_or_404(requests.select_related("session", "member"), pk=pk)
+
+
+def visible_makeups(user: Any) -> QuerySet[MakeUpStudy]:
+    """Return the make-up tasks the user may see: their own and those of sessions they manage."""
+    if not user.is_authenticated:
+        return MakeUpStudy.objects.none()
+    return MakeUpStudy.objects.filter(
+        Q(attendance__member__user=user) | Q(attendance__session__branch__in=managed_branches(user))
+    )
+
+
+def get_makeup_for_user(
+    user: Any, pk: int, *, manage: bool = False, own: bool = False
+) -> MakeUpStudy:
+    """Return a make-up task the user may see, else 404; 403 when they may not act on it.
+
+    With manage=True only a manager of the session's branch may have it, with own=True only
+    the member it belongs to.
+    """
+    makeup = get_object_or_404(
+        visible_makeups(user).select_related(
+            "attendance__member__user", "attendance__session__kind", "confirmed_by"
+        ),
+        pk=pk,
+    )
+    if own and makeup.attendance.member.user_id != user.pk:
+        raise PermissionDenied
+    if manage and not can_manage_branch(user, makeup.attendance.session.branch):
+        raise PermissionDenied
+    return makeup
+
+
+def get_attachment_for_user(user: Any, pk: int, *, manage: bool = False) -> MinutesAttachment:
+    """Return a minutes attachment of a session the user may see, else 404 (403 to manage)."""
+    attachment = get_object_or_404(
+        MinutesAttachment.objects.filter(
+            minutes__session__branch__in=visible_branches(user)
+        ).select_related("minutes__session__branch"),
+        pk=pk,
+    )
+    if manage and not can_manage_branch(user, attachment.minutes.session.branch):
+        raise PermissionDenied
+    return attachment

@@ -3,6 +3,7 @@ from django.urls import path
 from groups import views
 from groups.urls_checkin import checkin_urls
 from groups.urls_exports import export_urls
+from groups.urls_leave import leave_urls
 from groups.urls_reading import reading_urls
 from groups.urls_reports import report_urls
 from groups.urls_sessions import urlpatterns as session_urls
@@ -27,3 +28,4 @@ urlpatterns += session_urls
 urlpatterns += report_urls
 urlpatterns += checkin_urls
 urlpatterns += export_urls
+urlpatterns += leave_urls

@@ -1,0 +1,193 @@
+"""会议记录: save a session's minutes and attachments; the printable record's read path.
+
+Attachments are photos (JPEG, PNG) and PDFs, recognised by their first bytes — a file's
+name and the browser's content type are only what the uploader claims. Files go through
+Django's storage API under a random name and are served only by a view that checks
+permission, never from a public media URL.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from groups import conf
+from groups.models import Attendance, LeaveRequest, Minutes, MinutesAttachment, StudySession
+
+# (first bytes, content type, the extensions a file of that type may carry; first = ours)
+SIGNATURES: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
+    (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
+    (b"%PDF-", "application/pdf", (".pdf",)),
+)
+
+
+def sniff_type(head: bytes) -> tuple[str, tuple[str, ...]] | None:
+    """Return the content type and extensions of a JPEG, PNG or PDF by its first bytes."""
+    for magic, content_type, extensions in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, extensions
+    return None
+
+
+def check_upload(upload: UploadedFile) -> tuple[str, str]:
+    """Return an upload's content type and display name, or refuse it (size, content)."""
+    limit = conf.MINUTES_ATTACHMENT_MAX_BYTES
+    name = posixpath.basename((upload.name or "").replace("\\", "/")).strip() or "attachment"
+    if upload.size > limit:
+        raise ValidationError(
+            _("%(name)s is %(size)s; files may be at most %(max)s.")
+            % {"name": name, "size": filesizeformat(upload.size), "max": filesizeformat(limit)}
+        )
+    upload.seek(0)
+    sniffed = sniff_type(upload.read(8))
+    upload.seek(0)
+    if sniffed is None:
+        raise ValidationError(
+            _("%(name)s is not a JPEG or PNG photo or a PDF document.") % {"name": name}
+        )
+    content_type, extensions = sniffed
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or f".{suffix.lower()}" not in extensions:
+        # The content decides: a PDF called "scan.png" is offered back as "scan.pdf".
+        name = f"{stem if dot else name}{extensions[0]}"
+    return content_type, name[-255:]
+
+
+# --- Services -----------------------------------------------------------------------------
+
+
+def _minutes_for_update(session: StudySession, *, by: Any, **values: str) -> tuple[Minutes, bool]:
+    """Return the session's minutes locked for writing and whether they were just created.
+
+    Minutes created here get values at once, so their history starts with what was saved.
+    """
+    minutes = Minutes.objects.select_for_update().filter(session=session).first()
+    if minutes is not None:
+        return minutes, False
+    minutes = Minutes(session=session, updated_by=by, **values)
+    minutes._history_user = by  # the change's author outside a request too
+    try:
+        with transaction.atomic():
+            minutes.save(force_insert=True)
+            return minutes, True
+    except IntegrityError:
+        # Another manager created them a moment ago.
+        return Minutes.objects.select_for_update().get(session=session), False
+
+
+@transaction.atomic
+def minutes_save(
+    *,
+    session: StudySession,
+    by: Any,
+    topics: str,
+    key_points: str,
+    resolutions: str,
+    vote_results: str,
+) -> Minutes:
+    """Save a session's minutes; each change is kept in their history with its author."""
+    values = {
+        "topics": topics.strip(),
+        "key_points": key_points.strip(),
+        "resolutions": resolutions.strip(),
+        "vote_results": vote_results.strip(),
+    }
+    minutes, created = _minutes_for_update(session, by=by, **values)
+    if created or all(getattr(minutes, k) == v for k, v in values.items()):
+        return minutes  # just written, or nothing changed: no history entry for an idle save
+    for name, value in values.items():
+        setattr(minutes, name, value)
+    minutes.updated_by = by
+    minutes._history_user = by  # the change's author outside a request too
+    minutes.save()
+    return minutes
+
+
+@transaction.atomic
+def attachment_add(*, session: StudySession, upload: UploadedFile, by: Any) -> MinutesAttachment:
+    """Store a photo or PDF with the session's minutes; refuse other content or a large file."""
+    content_type, name = check_upload(upload)
+    minutes, _created = _minutes_for_update(session, by=by)
+    attachment = MinutesAttachment(
+        minutes=minutes,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    # A random stored name: the uploader's name never reaches the storage path.
+    extension = posixpath.splitext(name)[1].lower()  # one check_upload allows for the type
+    attachment.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: MinutesAttachment) -> None:
+    """Delete an attachment; its file goes from storage once the deletion is committed."""
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Read paths ---------------------------------------------------------------------------
+
+
+def minutes_with_attachments(session: StudySession) -> Minutes | None:
+    """Return a session's minutes with their attachments (two queries), or None."""
+    return (
+        Minutes.objects.filter(session=session)
+        .select_related("updated_by")
+        .prefetch_related(
+            Prefetch(
+                "attachments", queryset=MinutesAttachment.objects.select_related("uploaded_by")
+            )
+        )
+        .first()
+    )
+
+
+@dataclass
+class Record:
+    """The printable 会议记录 of a session: headcounts, who was missing and why, minutes."""
+
+    session: StudySession
+    minutes: Minutes | None
+    expected: int = 0
+    attended: int = 0
+    excused: int = 0
+    absent: int = 0
+    missing: list[Attendance] = field(default_factory=list)
+
+
+def session_record(session: StudySession) -> Record:
+    """Return a session's record: 应到/实到 and the excused and absent with their reasons."""
+    counts = Attendance.objects.filter(session=session).aggregate(
+        expected=Count("pk"),
+        attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
+        excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
+        absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+    )
+    leave_reason = LeaveRequest.objects.filter(
+        session=OuterRef("session"),
+        member=OuterRef("member"),
+        status=LeaveRequest.Status.APPROVED,
+    ).values("reason")[:1]
+    missing = list(
+        Attendance.objects.filter(session=session, status__in=Attendance.MISSED)
+        .annotate(leave_reason=Subquery(leave_reason))
+        .select_related("member")
+        .order_by("status", "member__name", "pk")
+    )
+    minutes = Minutes.objects.filter(session=session).first()
+    return Record(session=session, minutes=minutes, missing=missing, **counts)
