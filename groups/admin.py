@@ -6,6 +6,7 @@ from django.contrib import admin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+import groups.admin_attendance  # noqa: F401 - attendance; refuses deleting taken sessions
 from groups import admin_sessions  # noqa: F401 - registers the session models
 from groups.models import (
     Branch,
