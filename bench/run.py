@@ -127,6 +127,35 @@ def bench_group_pages() -> list[Row]:
     ]
 
 
+def bench_attendance_page() -> list[Row]:
+    """Taking attendance for a 党支部 of 300 members in five 党小组."""
+    from django.urls import reverse
+
+    from tests.groups.factories_attendance import big_session
+
+    session, secretary = big_session(300)
+    client = Client()
+    client.force_login(secretary)
+    rows = measure(
+        client,
+        [
+            (
+                "attendance page (300 members)",
+                reverse("groups:attendance-take", args=[session.pk]),
+                {},
+            ),
+            (
+                "sign-in sheet (300 members)",
+                reverse("groups:attendance-signin-sheet", args=[session.pk]),
+                {},
+            ),
+        ],
+    )
+    return [
+        (label, took, queries, "< 300 ms, constant queries") for label, took, queries, _ in rows
+    ]
+
+
 def main() -> None:
     from django.test.utils import get_runner
 
@@ -134,7 +163,12 @@ def main() -> None:
     runner = get_runner(settings)(verbosity=0, interactive=False)
     old_config = runner.setup_databases()
     try:
-        rows = [*bench_import(), *bench_lesson_pages(), *bench_group_pages()]
+        rows = [
+            *bench_import(),
+            *bench_lesson_pages(),
+            *bench_group_pages(),
+            *bench_attendance_page(),
+        ]
     finally:
         runner.teardown_databases(old_config)
     header: Row = ("measurement", "server time", "queries", "target")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from groups import views
+from groups.urls_attendance import attendance_urls
 from groups.urls_checkin import checkin_urls
 from groups.urls_exports import export_urls
 from groups.urls_leave import leave_urls
@@ -29,3 +30,4 @@ urlpatterns += report_urls
 urlpatterns += checkin_urls
 urlpatterns += export_urls
 urlpatterns += leave_urls
+urlpatterns += attendance_urls
