@@ -17,6 +17,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.attendance import attendance_record
 from groups.makeup import makeup_ensure
 from groups.models import Attendance, LeaveRequest, MakeUpStudy, Member, StudySession
 from groups.permissions import managed_branches
@@ -82,8 +83,8 @@ def leave_approve(*, request: LeaveRequest, by: Any) -> LeaveRequest:
     """Approve a pending request: the member's attendance becomes excused, with a make-up task."""
     request = _pending_for_update(request, by)
     # Locked so a manager taking attendance or the member checking in at the same moment
-    # waits for this change instead of overwriting it; the save records its author in the
-    # row's history.
+    # waits for this change instead of overwriting it; attendance_record then writes the
+    # status with its author into the row's history.
     attendance = (
         Attendance.objects.select_for_update()
         .filter(session_id=request.session_id, member_id=request.member_id)
@@ -99,11 +100,12 @@ def leave_approve(*, request: LeaveRequest, by: Any) -> LeaveRequest:
             % {"member": request.member.name}
         )
     _decide(request, status=LeaveRequest.Status.APPROVED, by=by)
-    attendance.status = Attendance.Status.EXCUSED
-    attendance.note = attendance.note or request.reason
-    attendance.updated_by = by
-    attendance._history_user = by  # the change's author outside a request too
-    attendance.save(update_fields=["status", "note", "updated_by", "updated_at"])
+    attendance = attendance_record(
+        attendance=attendance,
+        status=Attendance.Status.EXCUSED,
+        note=attendance.note or request.reason,
+        by=by,
+    )
     makeup_ensure(attendance=attendance)
     return request
 
