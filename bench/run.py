@@ -156,6 +156,44 @@ def bench_attendance_page() -> list[Row]:
     ]
 
 
+def bench_reports() -> list[Row]:
+    """Report pages for a 党委 with 20 branches, 600 members and a year of sessions taken."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from groups.models import Attendance, BranchKind, BranchRole
+    from tests.groups.factories_reports import grow_record
+    from tests.groups.factories_sessions import make_branch, make_member
+
+    root = make_branch("报表党委", BranchKind.COMMITTEE)
+    grow_record(root)
+    make_member("报表书记", root, username="bench-reports", role=BranchRole.Role.SECRETARY)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench-reports"))
+    today = timezone.localdate()
+    year = {
+        "branch": root.pk,
+        "date_from": (today - timedelta(days=364)).isoformat(),
+        "date_to": today.isoformat(),
+    }
+    rows = Attendance.objects.filter(session__branch__path__startswith=root.path).count()
+    label = f"report, 党委 of 20 branches over a year ({rows:,} rows)"
+    return measure(
+        client,
+        [
+            (f"{label}: members", reverse("groups:report-members"), year),
+            (f"{label}: matrix", reverse("groups:report-matrix"), year),
+            (f"{label}: ledger", reverse("groups:report-ledger"), year),
+            (f"{label}: branches", reverse("groups:report-branches"), year),
+            (f"{label}: follow-up", reverse("groups:report-follow-up"), year),
+        ],
+        repeat=3,
+    )
+
+
 def main() -> None:
     from django.test.utils import get_runner
 
@@ -168,6 +206,7 @@ def main() -> None:
             *bench_lesson_pages(),
             *bench_group_pages(),
             *bench_attendance_page(),
+            *bench_reports(),
         ]
     finally:
         runner.teardown_databases(old_config)
