@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groups import conf
+from groups.attendance import attendance_record
 from groups.models import Attendance, StudySession
 
 SALT = "studyhub.checkin"
@@ -249,7 +250,8 @@ def _verified_row(
     rows = Attendance.objects.filter(session=session, member__user=user)
     if lock:
         # A manager marking the member at the same moment waits for this row, then sees
-        # the check-in; of=self leaves the member's own row unlocked.
+        # the check-in; of=self leaves the member's own row unlocked. attendance_record
+        # takes the same lock again in this transaction, which costs nothing.
         rows = rows.select_for_update(of=("self",))
     row = rows.first()
     if row is None:
@@ -329,11 +331,9 @@ def checkin_record(
     if already:
         return CheckinResult(attendance=row, already=True, message=already)
     late_after = session.starts_at + timedelta(minutes=conf.CHECKIN_LATE_GRACE_MINUTES)
-    row.status = Attendance.Status.PRESENT if now <= late_after else Attendance.Status.LATE
-    row.checked_in_at = now
-    row.updated_by = user
-    row._history_user = user  # the history names the member, with or without a request
-    row.save(update_fields=["status", "checked_in_at", "updated_by", "updated_at"])
+    status = Attendance.Status.PRESENT if now <= late_after else Attendance.Status.LATE
+    # The one write path for attendance: it records who and when in the row's history.
+    row = attendance_record(attendance=row, status=status, by=user, checked_in_at=now)
     if row.status == Attendance.Status.LATE:
         message = _("Checked in at %(when)s: marked late.") % {"when": _when(now)}
     else:
