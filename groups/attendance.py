@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from groups.makeup import makeup_sync
 from groups.models import Attendance, Branch, BranchRole, Member, StudySession
 from groups.selectors import expected_members
 
@@ -165,7 +166,13 @@ def attendance_record(
     if by is not None:
         row._history_user = by  # outside a request the middleware cannot say who it was
     row.save(update_fields=_CHANGED_FIELDS)
+    _sync_makeup(row.session)
     return row
+
+
+def _sync_makeup(session: StudySession) -> None:
+    """Give the excused and absent their 补学 task (and drop untouched ones no longer due)."""
+    makeup_sync(session=session)
 
 
 def _save_with_history(rows: list[Attendance], *, by: AbstractBaseUser | None) -> None:
@@ -192,6 +199,7 @@ def attendance_mark_all_present(*, session: StudySession, by: AbstractBaseUser |
         status=Attendance.Status.PRESENT, updated_by=by, updated_at=now
     )
     Attendance.history.bulk_history_create(rows, update=True, default_user=by, default_date=now)
+    _sync_makeup(session)
     return len(rows)
 
 
@@ -233,5 +241,7 @@ def attendance_save_sheet(
         row.status, row.note = status, note[:NOTE_MAX_LENGTH]
         changed.append(row)
     _save_with_history(changed, by=by)
+    if changed:
+        _sync_makeup(session)
     result.changed = len(changed)
     return result

@@ -160,6 +160,16 @@ STORAGES = {
     },
 }
 
+# One process keeps its cache in memory; several workers or hosts share Redis, so limits such
+# as the check-in's wrong-code count hold across them.
+if env_str("DJANGO_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("DJANGO_REDIS_URL"),
+        }
+    }
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -151,3 +151,17 @@ def test_the_sheet_keeps_a_change_someone_made_after_the_form_was_shown(org):
     )
     assert (result.changed, result.conflicts) == (1, ["李明"])
     assert statuses(session) == {"李明": L, "张伟": P}
+
+
+def test_marking_absent_or_excused_creates_a_makeup_task_and_present_drops_it(org):
+    from groups.attendance import attendance_record
+    from groups.models import MakeUpStudy
+    from tests.groups.factories_sessions import make_session
+
+    session = make_session(org.branch_a)
+    row = attendance_record(
+        session=session, member=org.member_a, status="absent", by=org.secretary_a.user
+    )
+    assert MakeUpStudy.objects.filter(attendance=row).exists()
+    attendance_record(attendance=row, status="present", by=org.secretary_a.user)
+    assert not MakeUpStudy.objects.filter(attendance=row).exists()

@@ -47,13 +47,15 @@ def count(client, url: str, params: dict | None = None) -> int:
 # 2 for the login session and user, then
 # list: managed-branches check, the branch and kind filter choices, page count, page rows;
 # calendar: the same without the page count; detail: the session, its reading, the
-# manage check, the expected members, plus two for the reading status panel (groups.reading)
-# that the page includes; compliance: scope checks and the form's branch,
-# then the report's six (branches, kinds, their branch kinds, rules, exemptions, counts).
+# manage check, the expected members, plus the panels the page includes: two for reading
+# status (groups.reading), one for the attendance headcounts, one for the member's own
+# leave and make-up (the check-in panel runs none outside the check-in window);
+# compliance: scope checks and the form's branch, then the report's six (branches, kinds,
+# their branch kinds, rules, exemptions, counts).
 PAGES = {
     "session-list": 7,
     "calendar-month": 6,
-    "session-detail": 8,
+    "session-detail": 10,
     "compliance": 12,
 }
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from groups.attendance import attendance_snapshot_missing
 from groups.demo import build_demo_organisation
+from groups.demo_attendance import build_demo_attendance
 from groups.demo_sessions import build_demo_sessions
 from lessons import importer, services
 
@@ -33,5 +34,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo semester: {sessions} sessions added")
         # Sessions from before attendance existed get their 应到 snapshot now.
         attendance_snapshot_missing()
+        self.stdout.write(f"Demo attendance: {build_demo_attendance()} rows recorded")
         names = ", ".join(sorted(users))
         self.stdout.write(f"Demo logins ({names}) have the password: {password}")
