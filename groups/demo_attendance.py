@@ -109,8 +109,9 @@ def build_demo_attendance() -> int:
                 row.status = Status.PRESENT
         row.updated_by, row.updated_at = by, session.ends_at
         row._history_user, row._history_date = by, session.ends_at
-        if row.status == Status.PRESENT and roll % 2:
-            row.checked_in_at = session.starts_at - timedelta(minutes=roll % 15)
+        if row.status == Status.PRESENT:
+            if roll % 2:  # half checked in themselves; the secretary marked the rest
+                row.checked_in_at = session.starts_at - timedelta(minutes=roll % 15)
         elif row.status == Status.LATE:
             row.checked_in_at = session.starts_at + timedelta(minutes=5 + roll % 20)
             row.note = LATE_NOTES[roll % len(LATE_NOTES)]
