@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache, partial
 from typing import Any
 
 from django.db.models import Case, CharField, F, Func, QuerySet, Value, When
-from django.db.models.functions import Concat, Left, NullIf
+from django.db.models.functions import Cast, Concat, Left, NullIf
 from django.db.models.lookups import In
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -93,6 +96,16 @@ def kind_label(prefix: str = "session__kind__") -> Any:
     return F(f"{prefix}name")
 
 
+def _local_naive(zone: tzinfo, text: str) -> datetime:
+    """Return a stored UTC datetime (as the database writes it as text) as local wall time."""
+    value = parse_datetime(text)
+    if value is None:
+        raise ValueError(f"not a datetime: {text!r}")
+    if value.tzinfo is None:  # SQLite keeps UTC without an offset
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone).replace(tzinfo=None)
+
+
 # --- The detail: one row per expected member per session --------------------------------
 
 
@@ -104,6 +117,11 @@ class DetailExporter(Exporter):
     verbose_name = gettext_lazy("Attendance detail")
     sheet_title = gettext_lazy("Detail")
     has_copy_path = True
+    # COPY plans for the whole result: hash joins and one big sort, so the first row left
+    # after the sort (11 s at 1M rows). Walking the sessions in date order by index, each
+    # one's rows by index and sorted per session (an incremental sort), it leaves at once
+    # and the total time is about the same.
+    copy_settings = ("SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -155,19 +173,24 @@ class DetailExporter(Exporter):
     def rows(self) -> Iterator[Sequence[Any]]:
         yield self.header()
         cells = self._cells()
+        # Datetimes come as the database's text and are converted once per distinct value
+        # (a session's start serves all its members): Django's per-value converters were
+        # most of the export's time. The cache is bounded, so memory stays flat.
+        for name in ("x_starts", "x_ends", "x_checked"):
+            cells[name] = Cast(cells[name], output_field=CharField())
+        local = lru_cache(maxsize=4096)(partial(_local_naive, timezone.get_default_timezone()))
         values = self.queryset().annotate(**cells).values_list(*cells)
-        zone = timezone.get_default_timezone()
         counts = self.status_counts
         for row in values.iterator(chunk_size=CHUNK_ROWS):
             branch, group, member, category, starts, ends, kind, topic, status = row[:9]
             checked, note, makeup = row[9:]
             counts[status] += 1
-            starts = starts.astimezone(zone)
+            starts = local(starts)
             yield (
                 *(branch, group, member, category),
-                *(starts.date(), starts.time(), ends.astimezone(zone).time()),
+                *(starts.date(), starts.time(), local(ends).time()),
                 *(kind, topic, status),
-                checked.astimezone(zone).replace(tzinfo=None) if checked else None,
+                local(checked) if checked else None,
                 *(note, makeup),
             )
 

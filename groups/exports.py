@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from django.db import connections
+from django.db import connections, transaction
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,19 +55,36 @@ def neutralise(value: Any) -> Any:
 # --- CSV ------------------------------------------------------------------------------
 
 
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, datetime.time):
-        return value.strftime("%H:%M")
-    # Numbers are never formulas: they stay numbers.
-    return value
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
+_DATETIME, _DATE, _TIME = datetime.datetime, datetime.date, datetime.time
+
+
+def _csv_cells(row: Iterable[Any]) -> list[Any]:
+    """Return a row's cells as CSV text: formulas quoted, dates ISO, times HH:MM.
+
+    One loop with the common cases first, not a function call per cell: this is the inner
+    loop of a million-row export.
+    """
+    cells: list[Any] = []
+    append = cells.append
+    for value in row:
+        kind = type(value)
+        if kind is str:
+            append("'" + value if value[:1] in _TRIGGER_CHARS else value)
+        elif value is None:
+            append("")
+        elif kind is _DATE:
+            append(value.isoformat())
+        elif kind is _TIME:
+            append(value.isoformat("minutes"))
+        elif kind is _DATETIME:
+            append(value.isoformat(" ", "seconds"))
+        elif isinstance(value, str):
+            append(str(neutralise(value)))
+        else:
+            # Numbers are never formulas: they stay numbers.
+            append(value)
+    return cells
 
 
 class _Echo:
@@ -84,12 +101,12 @@ def iter_csv(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     rows = iter(rows)
     header = next(rows, None)
-    first = "" if header is None else writer.writerow([_csv_cell(v) for v in header])[:-2] + "\n"
+    first = "" if header is None else writer.writerow(_csv_cells(header))[:-2] + "\n"
     yield BOM + first
     parts: list[str] = []
     size = 0
     for row in rows:
-        line = writer.writerow([_csv_cell(value) for value in row])
+        line = writer.writerow(_csv_cells(row))
         parts.append(line[:-2])
         parts.append("\n")
         size += len(line)
@@ -191,6 +208,20 @@ def xlsx_write(
     return written
 
 
+_EXCEL_EPOCH = datetime.datetime(1899, 12, 30)  # noqa: DTZ001 (Excel's day 0, no zone)
+_DAY = datetime.timedelta(days=1)
+
+
+def excel_serial(value: datetime.date | datetime.time) -> float:
+    """Return a naive date, datetime or time as Excel's serial day number (1900 system)."""
+    if isinstance(value, datetime.datetime):
+        return (value - _EXCEL_EPOCH) / _DAY
+    if isinstance(value, datetime.date):
+        return (value - _EXCEL_EPOCH.date()).days
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return seconds / 86400
+
+
 def _write_row(sheet: Any, row_number: int, row: Sequence[Any], formats: dict) -> None:
     for column, value in enumerate(row):
         kind = type(value)
@@ -200,7 +231,9 @@ def _write_row(sheet: Any, row_number: int, row: Sequence[Any], formats: dict) -
         elif value is None:
             continue
         elif kind in formats:
-            sheet.write_datetime(row_number, column, value, formats[kind])
+            # A number with a date format is what write_datetime stores, converted here
+            # without its per-cell checks (dates are a third of a detail row's cells).
+            sheet.write_number(row_number, column, excel_serial(value), formats[kind])
         elif kind is bool:
             sheet.write_boolean(row_number, column, value)
         elif isinstance(value, int | float | Decimal):
@@ -281,8 +314,10 @@ class Exporter:
 
     identifier: ClassVar[str]
     verbose_name: ClassVar[Any]
-    # Exporters whose query PostgreSQL can stream through COPY set this.
+    # Exporters whose query PostgreSQL can stream through COPY set this, and may give
+    # SET LOCAL statements for the planner (run in the COPY's own transaction).
     has_copy_path: ClassVar[bool] = False
+    copy_settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, filters: ReportFilters, *, now: datetime.datetime | None = None) -> None:
         self.filters = filters
@@ -335,10 +370,13 @@ def iter_copy_csv(exporter: Exporter, *, using: str = "default") -> Iterator[str
     yield next(iter_csv([exporter.header()]))  # the BOM and header, as the portable path
     sql, params = exporter.copy_query()
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
-    # cursor.cursor is psycopg 3's own cursor; its copy() binds the parameters client side.
-    with connections[using].cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-        for data in copy:
-            yield bytes(data)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for setting in exporter.copy_settings:
+            cursor.execute(setting)
+        # cursor.cursor is psycopg 3's own cursor; its copy() binds the parameters client side.
+        with cursor.cursor.copy(statement, params) as copy:
+            for data in copy:
+                yield bytes(data)
 
 
 def export_csv_chunks(exporter: Exporter, *, fast: bool = True) -> Iterator[str | bytes]:
