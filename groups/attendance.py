@@ -199,8 +199,7 @@ def attendance_mark_all_present(*, session: StudySession, by: AbstractBaseUser |
         status=Attendance.Status.PRESENT, updated_by=by, updated_at=now
     )
     Attendance.history.bulk_history_create(rows, update=True, default_user=by, default_date=now)
-    _sync_makeup(session)
-    return len(rows)
+    return len(rows)  # only untaken rows become present: no 补学 task to add or drop
 
 
 @dataclass
