@@ -40,6 +40,7 @@ def generate() -> int:
         Attendance,
         Branch,
         BranchKind,
+        MakeUpStudy,
         Member,
         MemberCategory,
         SessionKind,
@@ -104,6 +105,19 @@ def generate() -> int:
             """,
             [True, timezone.now(), root.pk, *branch_params],
         )
+    # 补学 for the absent: pending, submitted or confirmed by turns.
+    makeups = MakeUpStudy._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {makeups} (attendance_id, note, submitted_at, confirmed_at)
+            SELECT a.id, '', CASE WHEN a.id %% 3 > 0 THEN a.updated_at END,
+                   CASE WHEN a.id %% 3 = 2 THEN a.updated_at END
+            FROM {table} a JOIN {sessions} s ON s.id = a.session_id
+            WHERE s.branch_id = %s AND a.status = 'absent'
+            """,
+            [root.pk],
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give them
@@ -154,17 +168,20 @@ def measure_exports() -> list[tuple[str, str, str, str]]:
         (f"generate {rows:,} attendance rows", f"{made:.1f} s", "-", "INSERT … SELECT")
     ]
     try:
+        on_postgres = connection.vendor == "postgresql"
         portable = _run_child(env, "csv-portable", str(last_day))
-        out.append(_csv_row("CSV detail, portable path", portable))
-        if connection.vendor == "postgresql":
+        label = "CSV detail, portable path" + (" (not served on PG)" if on_postgres else "")
+        out.append(_csv_row(label, portable, judge=not on_postgres))
+        if on_postgres:
             fast = _run_child(env, "csv-copy", str(last_day))
             ceiling = _run_child(env, "copy-ceiling", str(last_day))
             out.append(_csv_row("CSV detail, COPY path (served on PG)", fast))
-            out.append(_csv_row("PostgreSQL COPY TO STDOUT (ceiling)", ceiling))
-            for label, result in (("portable", portable), ("COPY path", fast)):
-                ratio = result["rows_per_s"] / ceiling["rows_per_s"]
-                verdict = "ok" if ratio >= 0.5 else "below 0.5"
-                out.append((f"CSV {label} / COPY ceiling", f"{ratio:.2f}", "-", f"≥ 0.5 {verdict}"))
+            out.append(_csv_row("PostgreSQL COPY TO STDOUT (ceiling)", ceiling, judge=False))
+            ratio = fast["rows_per_s"] / ceiling["rows_per_s"]
+            verdict = "ok" if ratio >= 0.5 else "below 0.5"
+            out.append(("CSV export / COPY ceiling", f"{ratio:.2f}", "-", f"≥ 0.5 {verdict}"))
+            ratio = portable["rows_per_s"] / ceiling["rows_per_s"]
+            out.append(("CSV portable path / COPY ceiling", f"{ratio:.2f}", "-", "for reference"))
         else:
             out.append(("CSV vs COPY ceiling", "needs PostgreSQL", "-", "set DATABASE_URL"))
         xlsx = _run_child(env, "xlsx", str(xlsx_last))
@@ -200,14 +217,16 @@ def _ok(passed: bool) -> str:
     return "ok" if passed else "FAILED"
 
 
-def _csv_row(label: str, result: dict[str, Any]) -> tuple[str, str, str, str]:
+def _csv_row(label: str, result: dict[str, Any], *, judge: bool = True) -> tuple[str, ...]:
     first = result["first_row_ms"]
-    verdict = _ok(first < 1000 and result["peak_mb"] < 200)
+    target = f"first row {first:.0f} ms, peak {result['peak_mb']:.0f} MB"
+    if judge:
+        target += f"; < 1 s, < 200 MB {_ok(first < 1000 and result['peak_mb'] < 200)}"
     return (
         f"{label} ({result['rows']:,} rows)",
         f"{result['seconds']:.1f} s, {result['rows_per_s']:,.0f} rows/s",
         "-",
-        f"first row {first:.0f} ms, peak {result['peak_mb']:.0f} MB; < 1 s, < 200 MB {verdict}",
+        target,
     )
 
 
