@@ -185,16 +185,17 @@ def test_home_lists_follow_up_for_managers_only(record, login, client):
 def test_download_links_carry_the_filters(record, login):
     page = get(login("secretary_a"), "report-ledger", branch=record.org.branch_a.pk)
     html = page.content.decode()
-    try:
-        base = reverse("groups:report-export")
-    except Exception:  # the exports module is not there: no links, and no error
-        assert "download-csv" not in html
-        return
-    link = re.search(r'data-testid="download-xlsx"', html) and re.search(
-        r'href="([^"]*)" data-testid="download-xlsx"', html
-    ).group(1)
+    base = reverse("groups:report-export")
+    link = re.search(r'href="([^"]*)" data-testid="download-xlsx"', html).group(1)
     assert link.startswith(base + "?report=ledger&amp;format=xlsx&amp;")
     assert f"branch={record.org.branch_a.pk}" in link and f"date_from={YEAR}-01-01" in link
+    detail = re.search(r'href="([^"]*)" data-testid="download-detail-csv"', html).group(1)
+    assert detail.startswith(base + "?report=detail&amp;format=csv&amp;")
+
+
+def test_members_get_no_download_links(record, login):
+    html = get(login("member_a"), "report-members").content.decode()
+    assert "download-csv" not in html and "download-detail-csv" not in html
 
 
 @pytest.mark.parametrize(
