@@ -52,6 +52,15 @@ def public_holidays() -> frozenset[date]:
         ) from exc
 
 
+def _env_whole(name: str, default: int) -> int:
+    """Read a whole number from the environment, or the default when it is not set."""
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value.strip() else default
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number.") from exc
+
+
 # How far ahead a session or series may be scheduled, and how many dates a series may have.
 MAX_YEARS_AHEAD = 5
 EARLIEST_YEAR = 2000
@@ -60,10 +69,7 @@ MAX_OCCURRENCES = 400
 
 # Reports: a member absent (unexcused) from this many recorded sessions in a row is listed
 # for their branch's managers (dashboard, daily email). STUDYHUB_FOLLOW_UP_ABSENCES sets it.
-try:
-    FOLLOW_UP_ABSENCES = max(1, int(os.environ.get("STUDYHUB_FOLLOW_UP_ABSENCES", "").strip() or 3))
-except ValueError as exc:
-    raise ImproperlyConfigured("STUDYHUB_FOLLOW_UP_ABSENCES must be a whole number.") from exc
+FOLLOW_UP_ABSENCES = max(1, _env_whole("STUDYHUB_FOLLOW_UP_ABSENCES", 3))
 
 
 # --- Self check-in ------------------------------------------------------------------------
@@ -72,14 +78,6 @@ except ValueError as exc:
 # they count as late. CHECKIN_MAX_WRONG_CODES wrong short codes within
 # CHECKIN_WRONG_CODES_MINUTES lock a member out of typing codes for that session until
 # the period has passed (counted in Django's cache: use a shared cache with several hosts).
-def _env_whole(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    try:
-        return int(value) if value.strip() else default
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number.") from exc
-
-
 CHECKIN_OPENS_BEFORE_MINUTES = _env_whole("STUDYHUB_CHECKIN_OPENS_BEFORE_MINUTES", 30)
 CHECKIN_CLOSES_AFTER_MINUTES = _env_whole("STUDYHUB_CHECKIN_CLOSES_AFTER_MINUTES", 30)
 CHECKIN_LATE_GRACE_MINUTES = _env_whole("STUDYHUB_CHECKIN_LATE_GRACE_MINUTES", 5)
@@ -91,17 +89,9 @@ CHECKIN_WRONG_CODES_MINUTES = _env_whole("STUDYHUB_CHECKIN_WRONG_CODES_MINUTES",
 # download and to `manage.py export_attendance` (CSV streams at any size; XLSX writes about
 # 14,000 rows a second here, so 50,000 rows stays within a few seconds — a year of a
 # 党委 with 600 members and weekly sessions is about 31,000). STUDYHUB_XLSX_MAX_ROWS sets it.
-try:
-    XLSX_MAX_ROWS = int(os.environ.get("STUDYHUB_XLSX_MAX_ROWS", "").strip() or 50_000)
-except ValueError as exc:
-    raise ImproperlyConfigured("STUDYHUB_XLSX_MAX_ROWS must be a whole number.") from exc
+XLSX_MAX_ROWS = _env_whole("STUDYHUB_XLSX_MAX_ROWS", 50_000)
 
 
 # Minutes attachments (photos and PDFs): the largest file accepted, in bytes (10 MB unless
 # STUDYHUB_ATTACHMENT_MAX_BYTES says otherwise). Read at upload time, so tests may patch it.
-try:
-    MINUTES_ATTACHMENT_MAX_BYTES = int(
-        os.environ.get("STUDYHUB_ATTACHMENT_MAX_BYTES", "").strip() or 10 * 1024 * 1024
-    )
-except ValueError as exc:
-    raise ImproperlyConfigured("STUDYHUB_ATTACHMENT_MAX_BYTES must be a whole number.") from exc
+MINUTES_ATTACHMENT_MAX_BYTES = _env_whole("STUDYHUB_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
