@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 
 SAMPLE_LECTURE = (
@@ -22,6 +24,24 @@ def _fast_test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Data that migrations seed; a transactional test's flush empties these tables for the next.
+MIGRATION_SEEDS = [
+    ("groups.migrations.0001_organisation", "seed_kinds_and_categories"),
+    ("groups.migrations.0003_seed_session_kinds", "seed_session_kinds"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeds_after_flush(request):
+    """Put the seeded kinds and categories back before a transactional test (idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    for module, seed in MIGRATION_SEEDS:
+        getattr(importlib.import_module(module), seed)(apps, None)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from groups.models import Attendance, BranchKind, BranchRole, Member
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_schedule_and_read import log_in, seeded  # noqa: F401 (a fixture)
+from tests.browser.test_schedule_and_read import log_in
 from tests.groups.factories_sessions import make_branch, make_member, make_session
 
 
@@ -19,7 +19,6 @@ from tests.groups.factories_sessions import make_branch, make_member, make_sessi
 def test_a_secretary_marks_everyone_present_then_the_exceptions(
     live_server,
     browser_page,
-    seeded,  # noqa: F811
 ):
     branch = make_branch("第一党支部", BranchKind.BRANCH)
     group = make_branch("第一党小组", BranchKind.GROUP, branch)

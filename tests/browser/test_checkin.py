@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from groups.models import Attendance, BranchKind, BranchRole
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_schedule_and_read import log_in, seeded  # noqa: F401 (a fixture)
+from tests.browser.test_schedule_and_read import log_in
 from tests.groups.factories_sessions import make_branch, make_member, make_session
 
 
@@ -20,7 +20,6 @@ from tests.groups.factories_sessions import make_branch, make_member, make_sessi
 def test_members_check_in_by_scanning_and_by_typing_the_code(
     live_server,
     browser_page,
-    seeded,  # noqa: F811
 ):
     branch = make_branch("第一党支部", BranchKind.BRANCH)
     make_member("张书记", branch, username="shuji", role=BranchRole.Role.SECRETARY)

@@ -11,13 +11,13 @@ from playwright.sync_api import expect
 
 from groups.models import Attendance, BranchKind, BranchRole
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_schedule_and_read import log_in, seeded  # noqa: F401 (a fixture)
+from tests.browser.test_schedule_and_read import log_in
 from tests.groups.factories_sessions import local, make_branch, make_member, make_session
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_branch_report_draws_its_charts(live_server, browser_page, seeded):  # noqa: F811
+def test_the_branch_report_draws_its_charts(live_server, browser_page):
     committee = make_branch("县直机关党委", BranchKind.COMMITTEE)
     make_member("陈书记", committee, username="chen", role=BranchRole.Role.SECRETARY)
     for name in ("第一党支部", "第二党支部"):
@@ -64,7 +64,7 @@ def test_the_branch_report_draws_its_charts(live_server, browser_page, seeded): 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_secretary_downloads_the_xlsx_and_it_opens(live_server, browser_page, seeded):  # noqa: F811
+def test_a_secretary_downloads_the_xlsx_and_it_opens(live_server, browser_page):
     from openpyxl import load_workbook
 
     branch = make_branch("第一党支部", BranchKind.BRANCH)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -17,16 +15,6 @@ from tests.groups.factories_sessions import kind, make_branch, make_member
 from tests.lessons.factories import lecture_from_texts
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-
-
-@pytest.fixture
-def seeded(transactional_db) -> None:
-    """Put back the kinds the migrations seed: an earlier transactional test flushed them."""
-    for module, seed in [
-        ("groups.migrations.0001_organisation", "seed_kinds_and_categories"),
-        ("groups.migrations.0003_seed_session_kinds", "seed_session_kinds"),
-    ]:
-        getattr(importlib.import_module(module), seed)(apps, None)
 
 
 def log_in(page, base_url: str, username: str) -> None:
@@ -43,7 +31,7 @@ def log_in(page, base_url: str, username: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_secretary_schedules_reading_and_a_member_marks_it_read(
-    live_server, browser_page, settings, seeded
+    live_server, browser_page, settings
 ):
     settings.STUDYHUB_PUBLIC_HOLIDAYS = []
     committee = make_branch("县直机关党委", BranchKind.COMMITTEE)

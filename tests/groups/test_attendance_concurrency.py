@@ -20,8 +20,7 @@ from groups.models import Attendance
 from tests.groups.factories_sessions import make_session
 
 pytestmark = [
-    # serialized_rollback: the flush after each test would drop the kinds migrations seed.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row locks (SELECT … FOR UPDATE) need PostgreSQL: run with DATABASE_URL set",

@@ -17,7 +17,7 @@ from tests.groups.factories_sessions import make_session
 from tests.groups.test_attendance_concurrency import hold_lock_then
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row locks (SELECT … FOR UPDATE) need PostgreSQL: run with DATABASE_URL set",
