@@ -23,9 +23,13 @@ from groups.models import (
 from groups.models.org import BranchQuerySet, MemberQuerySet
 
 
+def _is_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
 def can_manage_lectures(user: Any) -> bool:
     """Return whether the user may import lectures and curate key terms (组织部 staff)."""
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    return _is_staff(user)
 
 
 def lecture_manager_required(
@@ -46,10 +50,6 @@ def lecture_manager_required(
 # Every helper below returns a lazy queryset that runs as ONE query (correlated EXISTS on
 # materialised paths), so callers can nest it in their own filters (e.g. sessions of
 # ``managed_branches(user)``) without a query per branch or a round trip to collect ids.
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 def managed_branches(user: Any) -> BranchQuerySet:
