@@ -7,6 +7,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 import groups.admin_attendance  # noqa: F401 - attendance; refuses deleting taken sessions
+import groups.admin_records  # noqa: F401 - leave, 补学, minutes, reading, reminders
 from groups import admin_sessions  # noqa: F401 - registers the session models
 from groups.models import (
     Branch,
