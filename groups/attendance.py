@@ -21,7 +21,7 @@ from simple_history.utils import bulk_update_with_history
 
 from groups.makeup import makeup_sync
 from groups.models import Attendance, Branch, BranchRole, Member, StudySession
-from groups.selectors import expected_members
+from groups.selectors import members_to_expect
 
 _SNAPSHOT_FIELDS = ("pk", "branch_id", "category_id", "category__has_vote")
 
@@ -35,7 +35,7 @@ def attendance_snapshot(*, sessions: Iterable[StudySession]) -> int:
         # Sessions of one series share branch and kind, so one query serves them all.
         key = (session.branch_id, session.kind_id)
         if key not in expected:
-            expected[key] = list(expected_members(session).values_list(*_SNAPSHOT_FIELDS))
+            expected[key] = list(members_to_expect(session).values_list(*_SNAPSHOT_FIELDS))
         rows.extend(
             Attendance(
                 session=session,

@@ -1,9 +1,9 @@
 """Assigned reading: record what members open, read and note; the pages' read paths.
 
-Who is expected at a session follows ``groups.selectors.expected_members``: the members
-of the session's branch subtree, or the branch committee for a committee-only kind. The
-home page asks the same question the other way round (which sessions expect this member)
-in one query, through ``expecting_sessions``.
+Who is expected at a session is its 应到 snapshot (``groups.selectors.expected_members``),
+taken from the roster rule ``members_to_expect`` when it was scheduled. The home page asks
+the roster rule the other way round (which sessions expect this member) in one query,
+through ``expecting_sessions``.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def own_member(user: Any) -> Member | None:
 
 
 def expecting_sessions(member: Member) -> StudySessionQuerySet:
-    """Return the sessions that expect the member (the inverse of expected_members)."""
+    """Return the sessions that expect the member (the inverse of members_to_expect)."""
     committee_branches = (
         BranchRole.objects.active()
         .filter(member=member, role__in=BranchRole.COMMITTEE_ROLES)

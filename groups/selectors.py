@@ -78,11 +78,16 @@ def committee_members(branch: Branch) -> MemberQuerySet:
     return Member.objects.filter(pk__in=roles.values("member_id"))
 
 
-def expected_members(session: StudySession) -> MemberQuerySet:
-    """Return who is expected: the branch committee for a 支委会, else the whole subtree."""
+def members_to_expect(session: StudySession) -> MemberQuerySet:
+    """Return whom the roster expects today: the committee for a 支委会, else the subtree."""
     if session.kind.committee_only:
         return committee_members(session.branch)
     return Member.objects.active().in_subtree(session.branch)
+
+
+def expected_members(session: StudySession) -> MemberQuerySet:
+    """Return who is expected at a session: its 应到 snapshot, taken when it was scheduled."""
+    return Member.objects.filter(attendance__session=session)
 
 
 def session_warnings(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from groups.attendance import attendance_snapshot
 from groups.models import (
     Branch,
     BranchKind,
@@ -136,3 +137,5 @@ def grow(org: Org, reading: Reading, *, branches: int = 20, members: int = 600) 
         for section in reading.sections
         if rng.random() < 0.7
     )
+    # Bulk rows skip the services: give every session the 应到 snapshot they would have made.
+    attendance_snapshot(sessions=StudySession.objects.select_related("kind", "branch"))
