@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
@@ -15,6 +19,21 @@ SAMPLE_LECTURE = (
     / "data"
     / "lecture-2020-organisation-line.txt"
 )
+
+
+# "Now" for every test: a Tuesday afternoon in Asia/Shanghai with no public holiday for weeks,
+# so "tomorrow 14:30" is less than a day away. Tests that need another instant say so with
+# @pytest.mark.now("2026-12-31T23:55+08:00"); the clock ticks on from there.
+NOW = datetime.datetime(2026, 11, 10, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(request) -> Iterator[datetime.datetime]:
+    """Start every test at NOW (or its `now` marker), whatever the wall clock says."""
+    marker = request.node.get_closest_marker("now")
+    now = datetime.datetime.fromisoformat(marker.args[0]) if marker else NOW
+    with time_machine.travel(now, tick=True):
+        yield now
 
 
 @pytest.fixture(autouse=True)

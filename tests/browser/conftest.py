@@ -26,6 +26,14 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+@pytest.fixture(autouse=True)
+def _cookies_without_expiry(settings):
+    """Keep cookies for the browser's session: the server's frozen clock may lie weeks behind the
+    browser's, and Chromium drops a cookie whose Expires is already past by its own clock."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator:
     """Launch one headless Chromium for the session, or skip (fail on CI) without it."""
