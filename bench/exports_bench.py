@@ -46,7 +46,7 @@ def generate() -> int:
         SessionKind,
         StudySession,
     )
-    from tests.groups.factories_sessions import local
+    from tests.groups.factories import local
 
     root = Branch.objects.add_root(
         {
@@ -252,10 +252,10 @@ def _child(mode: str, last_day: str) -> dict[str, Any]:
     from django.db import connection
     from django.utils import translation
 
-    from groups.exporters import DetailExporter
-    from groups.exports import export_csv_chunks, export_xlsx
+    from groups.exports.exporters import DetailExporter
+    from groups.exports.writers import export_csv_chunks, export_xlsx
     from groups.models import Branch
-    from groups.reports import ReportFilters
+    from groups.reports.selectors import ReportFilters
 
     translation.activate("zh-hans")
     filters = ReportFilters(

@@ -91,7 +91,7 @@ def bench_group_pages() -> list[Row]:
     from django.urls import reverse
 
     from groups.models import BranchKind, BranchRole, StudySession
-    from tests.groups.factories_sessions import grow_organisation, make_branch, make_member
+    from tests.groups.factories import grow_organisation, make_branch, make_member
 
     root = make_branch("基准党委", BranchKind.COMMITTEE)
     branches = grow_organisation(root)
@@ -131,7 +131,7 @@ def bench_attendance_page() -> list[Row]:
     """Taking attendance for a 党支部 of 300 members in five 党小组."""
     from django.urls import reverse
 
-    from tests.groups.factories_attendance import big_session
+    from tests.groups.factories import big_session
 
     session, secretary = big_session(300)
     client = Client()
@@ -172,8 +172,7 @@ def bench_reports() -> list[Row]:
     from django.utils import timezone
 
     from groups.models import Attendance, BranchKind, BranchRole
-    from tests.groups.factories_reports import grow_record
-    from tests.groups.factories_sessions import make_branch, make_member
+    from tests.groups.factories import grow_record, make_branch, make_member
 
     root = make_branch("报表党委", BranchKind.COMMITTEE)
     grow_record(root)

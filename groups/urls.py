@@ -1,33 +1,23 @@
-from django.urls import path
+"""The "groups" namespace: each package's URLs, all under /groups/."""
 
-from groups import views
-from groups.urls_attendance import attendance_urls
-from groups.urls_checkin import checkin_urls
-from groups.urls_exports import export_urls
-from groups.urls_leave import leave_urls
-from groups.urls_reading import reading_urls
-from groups.urls_reports import report_urls
-from groups.urls_sessions import urlpatterns as session_urls
+from groups.attendance import urls as attendance
+from groups.checkin import urls as checkin
+from groups.exports import urls as exports
+from groups.leave import urls as leave
+from groups.org import urls as org
+from groups.reading import urls as reading
+from groups.reports import urls as reports
+from groups.sessions import urls as sessions
 
 app_name = "groups"
 
 urlpatterns = [
-    path("branches/", views.branch_list, name="branch-list"),
-    path("branches/<int:pk>/", views.branch_detail, name="branch-detail"),
-    path("branches/<int:pk>/roster/export/", views.roster_export, name="roster-export"),
-    path("branches/<int:pk>/roster/import/", views.roster_import, name="roster-import"),
-    path(
-        "branches/<int:pk>/roster/import/preview/",
-        views.roster_import_preview,
-        name="roster-import-preview",
-    ),
-    path("members/me/", views.member_me, name="member-me"),
-    path("members/<int:pk>/", views.member_detail, name="member-detail"),
+    *org.urlpatterns,
+    *reading.urlpatterns,
+    *sessions.urlpatterns,
+    *reports.urlpatterns,
+    *checkin.urlpatterns,
+    *exports.urlpatterns,
+    *leave.urlpatterns,
+    *attendance.urlpatterns,
 ]
-urlpatterns += reading_urls
-urlpatterns += session_urls
-urlpatterns += report_urls
-urlpatterns += checkin_urls
-urlpatterns += export_urls
-urlpatterns += leave_urls
-urlpatterns += attendance_urls

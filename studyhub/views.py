@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from groups.reading import member_home_data
+from groups.reading.services import member_home_data
 from lessons.models import Lecture
 from studyhub.forms import LoginForm
 

@@ -7,14 +7,14 @@ from typing import Any
 from django import template
 from django.utils.safestring import mark_safe
 
+from groups.attendance.selectors import session_headcounts
 from groups.models import Attendance, StudySession
 from groups.permissions import can_manage_branch
-from groups.selectors_attendance import session_headcounts
 
 register = template.Library()
 
 
-@register.inclusion_tag("groups/partials/attendance_headcounts.html", takes_context=True)
+@register.inclusion_tag("groups/attendance/partials/attendance_headcounts.html", takes_context=True)
 def session_attendance_panel(context: template.Context, session: StudySession) -> dict[str, Any]:
     """Show 应到/实到/请假/缺席 and the quorum; managers also get the attendance links."""
     can_manage = context.get("can_manage")

@@ -6,14 +6,14 @@ from typing import Any
 
 from django import template
 
-from groups.checkin import checkin_is_open
+from groups.checkin.services import checkin_is_open
 from groups.models import Attendance, StudySession
 from groups.permissions import can_manage_branch
 
 register = template.Library()
 
 
-@register.inclusion_tag("groups/partials/checkin_panel.html", takes_context=True)
+@register.inclusion_tag("groups/checkin/partials/checkin_panel.html", takes_context=True)
 def checkin_panel(context: template.Context, session: StudySession) -> dict[str, Any]:
     """Link managers to the display and expected members to the code form while open."""
     if not checkin_is_open(session):

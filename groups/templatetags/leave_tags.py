@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from groups import leave
-from groups.forms_leave import LeaveRequestForm
+from groups.leave import services as leave
+from groups.leave.forms import LeaveRequestForm
 from groups.models import StudySession
 
 register = template.Library()

@@ -6,16 +6,16 @@ from typing import Any
 
 from django import template
 
-from groups import reading
-from groups.forms_reading import StudyNoteForm
 from groups.models import StudySession
 from groups.permissions import can_manage_branch
+from groups.reading import services as reading
+from groups.reading.forms import StudyNoteForm
 from lessons.models import Section
 
 register = template.Library()
 
 
-@register.inclusion_tag("groups/partials/reading_panel.html", takes_context=True)
+@register.inclusion_tag("groups/reading/partials/reading_panel.html", takes_context=True)
 def reading_panel(context: template.Context, section: Section) -> dict[str, Any]:
     """Record that the member opened the section; show their status, button and study note.
 
@@ -33,7 +33,7 @@ def reading_panel(context: template.Context, section: Section) -> dict[str, Any]
     }
 
 
-@register.inclusion_tag("groups/partials/reading_status.html", takes_context=True)
+@register.inclusion_tag("groups/reading/partials/reading_status.html", takes_context=True)
 def session_reading_status(context: template.Context, session: StudySession) -> dict[str, Any]:
     """Show managers who has read each section assigned to the session; nothing to others."""
     request = context["request"]

@@ -8,7 +8,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from groups import conf
-from groups.reports import follow_up_for_user
+from groups.reports.selectors import follow_up_for_user
 
 register = template.Library()
 
@@ -35,7 +35,7 @@ def export_url(report: str, fmt: str, query: str) -> str:
     return f"{base}?report={report}&format={fmt}" + (f"&{query}" if query else "")
 
 
-@register.inclusion_tag("groups/partials/follow_up_panel.html", takes_context=True)
+@register.inclusion_tag("groups/reports/partials/follow_up_panel.html", takes_context=True)
 def follow_up_panel(context: template.Context) -> dict[str, Any]:
     """List the members of the user's managed branches to follow up (one query)."""
     return {

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from groups.models import Attendance, BranchKind, BranchRole, Member
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_schedule_and_read import log_in
-from tests.groups.factories_sessions import make_branch, make_member, make_session
+from tests.groups.factories import make_branch, make_member, make_session
 
 
 @pytest.mark.browser

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from groups.models import Attendance, BranchKind, BranchRole
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_schedule_and_read import log_in
-from tests.groups.factories_sessions import local, make_branch, make_member, make_session
+from tests.groups.factories import local, make_branch, make_member, make_session
 
 
 @pytest.mark.browser

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from groups.models import BranchKind, BranchRole, ReadingProgress, SessionKind, StudySession
 from tests.browser.conftest import ARTIFACTS
-from tests.groups.factories_sessions import kind, make_branch, make_member
+from tests.groups.factories import kind, make_branch, make_member
 from tests.lessons.factories import lecture_from_texts
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]

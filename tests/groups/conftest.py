@@ -11,79 +11,11 @@ Both groups are named 第一党小组 on purpose: names repeat across branches, 
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 from django.contrib.auth import get_user_model
 
-from groups import services
-from groups.models import Branch, BranchKind, BranchRole, Member, MemberCategory
-
-PERSONAS = [
-    "anonymous",
-    "member_a",
-    "member_b",
-    "secretary_a",
-    "secretary_b",
-    "secretary_parent",
-    "staff",
-]
-
-
-def add_branch(name: str, code: str, kind: str, parent: Branch | None = None) -> Branch:
-    """Create a branch under parent, or a root."""
-    fields: dict[str, Any] = {
-        "name": name,
-        "code": code,
-        "kind": BranchKind.objects.get(code=kind),
-    }
-    if parent is None:
-        return Branch.objects.add_root(fields)
-    return Branch.objects.add_child(parent, fields)
-
-
-def add_member(
-    name: str,
-    branch: Branch,
-    *,
-    username: str = "",
-    category: str = MemberCategory.FULL,
-    role: str = "",
-    **fields: Any,
-) -> Member:
-    """Create a member through the service (login with password pw-<username>), with a role."""
-    member = services.member_create(
-        name=name,
-        branch=branch,
-        category=MemberCategory.objects.get(code=category),
-        username=username,
-        started_on=datetime.date(2020, 1, 1),
-        **fields,
-    )
-    if username:
-        member.user.set_password("pw-" + username)
-        member.user.save()
-    if role:
-        services.role_assign(
-            member=member, branch=branch, role=role, started_on=datetime.date(2020, 1, 1)
-        )
-    return member
-
-
-@dataclass
-class Org:
-    committee: Branch
-    branch_a: Branch
-    group_a: Branch
-    branch_b: Branch
-    group_b: Branch
-    member_a: Member
-    member_b: Member
-    secretary_a: Member
-    secretary_b: Member
-    secretary_parent: Member
+from groups.models import BranchKind, BranchRole
+from tests.groups.factories import Org, add_branch, add_member
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from groups.permissions import (
     member_branches,
     scope_members,
 )
-
-from .conftest import PERSONAS
+from tests.groups.factories import PERSONAS
 
 
 def codes(queryset) -> list[str]:
@@ -78,8 +77,8 @@ def test_anonymous_and_plain_users_have_no_scope(org, plain_user):
 
 
 def test_scope_is_one_query_however_many_roles(org, django_assert_num_queries):
-    from groups import services
     from groups.models import BranchRole
+    from groups.org import services
 
     services.role_assign(
         member=org.secretary_parent, branch=org.committee, role=BranchRole.Role.PUBLICITY
@@ -142,6 +141,6 @@ def test_matrix_covers_every_organisation_url():
     org_views = {
         p.name
         for p in urls.urlpatterns
-        if getattr(p, "callback", None) and p.callback.__module__ == "groups.views"
+        if getattr(p, "callback", None) and p.callback.__module__ == "groups.org.views"
     }
     assert org_views <= covered

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from groups.exporters import EXPORTERS
-from groups.exports import export_csv_chunks, export_xlsx
+from groups.exports.exporters import EXPORTERS
+from groups.exports.writers import export_csv_chunks, export_xlsx
 from groups.models import Branch, MemberCategory, SessionKind
-from groups.reports import ReportFilters
+from groups.reports.selectors import ReportFilters
 
 
 def _day(value: str) -> date:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from groups.models import Branch
-from groups.services import roster_import
+from groups.org.services import roster_import
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from groups.reminders import (
+from groups.reading.reminders import (
     UPCOMING_HOURS,
     reminders_send_follow_up,
     reminders_send_upcoming,

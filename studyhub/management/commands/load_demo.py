@@ -4,10 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from groups.attendance import attendance_snapshot_missing
-from groups.demo import build_demo_organisation
-from groups.demo_attendance import build_demo_attendance
-from groups.demo_sessions import build_demo_sessions
+from groups.attendance.services import attendance_snapshot_missing
+from groups.demo.attendance import build_demo_attendance
+from groups.demo.org import build_demo_organisation
+from groups.demo.sessions import build_demo_sessions
 from lessons import importer, services
 
 SAMPLE = (

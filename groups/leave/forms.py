@@ -1,0 +1,55 @@
+"""Forms for leave, make-up study and minutes; they validate, the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from groups.leave.makeup import NOTE_MAX_LENGTH
+from groups.leave.services import REASON_MAX_LENGTH
+from groups.minutes.services import check_upload
+from groups.models import Minutes
+
+
+class LeaveRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for leave"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. on a business trip")}),
+    )
+
+
+class LeaveRejectForm(forms.Form):
+    note = forms.CharField(label=_("Reason for rejecting"), max_length=REASON_MAX_LENGTH)
+
+
+class MakeUpForm(forms.Form):
+    note = forms.CharField(
+        label=_("What I learnt (学习心得)"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Write it after reading the assigned sections and the minutes."),
+    )
+
+
+class MinutesForm(forms.ModelForm):
+    class Meta:
+        model = Minutes
+        fields = ["topics", "key_points", "resolutions", "vote_results"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return upload

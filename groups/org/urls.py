@@ -1,0 +1,21 @@
+"""URLs of the organisation pages: the branch tree, a branch, its roster, a member."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from groups.org import views
+
+urlpatterns = [
+    path("branches/", views.branch_list, name="branch-list"),
+    path("branches/<int:pk>/", views.branch_detail, name="branch-detail"),
+    path("branches/<int:pk>/roster/export/", views.roster_export, name="roster-export"),
+    path("branches/<int:pk>/roster/import/", views.roster_import, name="roster-import"),
+    path(
+        "branches/<int:pk>/roster/import/preview/",
+        views.roster_import_preview,
+        name="roster-import-preview",
+    ),
+    path("members/me/", views.member_me, name="member-me"),
+    path("members/<int:pk>/", views.member_detail, name="member-detail"),
+]

@@ -1,0 +1,150 @@
+"""Report pages: members, member × month matrix, ledger, branches (with charts), follow-up.
+
+Anyone signed in may open the members and matrix tabs: managers for the branches they
+manage, a member for their own record. The ledger, the branch matrix and the follow-up
+list name other members, so they are for managers only (403 otherwise). Bad filters are
+form errors on the page, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from groups import conf
+from groups.permissions import manages_any_branch
+from groups.reading.services import own_member
+from groups.reports import selectors as reports
+from groups.reports.forms import ReportFilterForm
+
+TABS = ["members", "matrix", "ledger", "branches", "follow-up"]
+MANAGER_TABS = {"ledger", "branches", "follow-up"}
+# The exports engineer's report names, per tab (the follow-up list has no export).
+EXPORTS = {
+    "members": "members",
+    "matrix": "matrix",
+    "ledger": "ledger",
+    "branches": "branches",
+}
+
+
+def _filter_form(request: HttpRequest, *, manager_only: bool) -> ReportFilterForm:
+    """Return the bound filter form, refusing with 403 a manager-only page to a non-manager."""
+    manages = manages_any_branch(request.user)
+    if manager_only and not manages:
+        raise PermissionDenied
+    member = None if manages else own_member(request.user)
+    return ReportFilterForm(request.GET, user=request.user, member=member)
+
+
+def _render_tab(request: HttpRequest, tab: str, extra: dict[str, Any]) -> HttpResponse:
+    form = extra["form"]
+    context = {
+        "tab": tab,
+        "tabs": TABS,
+        "manages": "branch" in form.fields,
+        "query": form.querystring(),
+        "export_report": EXPORTS.get(tab),
+        **extra,
+    }
+    return render(request, f"groups/reports/{tab.replace('-', '_')}.html", context)
+
+
+def _report(request: HttpRequest, tab: str, build: Any, *, printing: str = "") -> HttpResponse:
+    """Render a tab (or its print template): validate the filters, then build its data.
+
+    With bad filters nothing is built and the page shows the form's errors.
+    """
+    form = _filter_form(request, manager_only=tab in MANAGER_TABS)
+    data: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        data["filters"] = form.filters()
+        data.update(build(data["filters"], timezone.now()))
+    if printing:
+        return render(request, printing, data)
+    return _render_tab(request, tab, data)
+
+
+def report_members(request: HttpRequest) -> HttpResponse:
+    """Show each member's headcounts and attendance rate, grouped by 党小组."""
+
+    def build(filters: reports.ReportFilters, now: Any) -> dict[str, Any]:
+        rows = reports.member_rows(filters, now=now)
+        return {"rows": rows, "total": reports.totals(rows)}
+
+    return _report(request, "members", build)
+
+
+def report_matrix(request: HttpRequest) -> HttpResponse:
+    """Show the member × month matrix of sessions by kind (✓ 假 ✗ 补)."""
+    return _report(request, "matrix", lambda f, now: {"matrix": reports.matrix_report(f, now=now)})
+
+
+def report_ledger(request: HttpRequest) -> HttpResponse:
+    """Show the 台账: one line per session held, with headcounts and the names of the missing."""
+    return _report(request, "ledger", lambda f, now: {"rows": reports.ledger_rows(f, now=now)})
+
+
+def report_branches(request: HttpRequest) -> HttpResponse:
+    """Show attendance per branch and month with charts, and the monthly compliance matrix."""
+
+    def build(filters: reports.ReportFilters, now: Any) -> dict[str, Any]:
+        report = reports.branch_report(filters, now=now)
+        top = [r for r in report.rows if r.depth == 1] or report.rows[:1]
+        return {"report": report, "chart_branches": top, "chart": _chart_data(report, top)}
+
+    return _report(request, "branches", build)
+
+
+def report_follow_up(request: HttpRequest) -> HttpResponse:
+    """List the members absent without leave from their last N sessions in a row."""
+    return _report(
+        request,
+        "follow-up",
+        lambda f, now: {
+            "rows": reports.follow_up_rows(f, now=now),
+            "absences": conf.FOLLOW_UP_ABSENCES,
+        },
+    )
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+def _chart_data(report: reports.BranchReport, top: list[reports.BranchRow]) -> dict[str, Any]:
+    """Return what report-charts.js draws: rate by month, and per branch just below the root."""
+    return {
+        "months": {
+            "labels": [f"{m.month:%Y-%m}" for m in report.month_rates],
+            "rates": [_percent(m.rate) for m in report.month_rates],
+        },
+        "branches": {
+            "labels": [r.name for r in top],
+            "rates": [_percent(r.rate) for r in top],
+        },
+    }
+
+
+def report_ledger_print(request: HttpRequest) -> HttpResponse:
+    """Show the ledger as an A4 landscape page to print and bind."""
+    return _report(
+        request,
+        "ledger",
+        lambda f, now: {"rows": reports.ledger_rows(f, now=now)},
+        printing="groups/reports/ledger_print.html",
+    )
+
+
+def report_branches_print(request: HttpRequest) -> HttpResponse:
+    """Show the branch compliance matrix as an A4 landscape page to print."""
+    return _report(
+        request,
+        "branches",
+        lambda f, now: {"report": reports.branch_report(f, now=now)},
+        printing="groups/reports/branches_print.html",
+    )

@@ -1,0 +1,21 @@
+"""URLs of the session pages, the calendars and compliance."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from groups.sessions import views
+
+urlpatterns = [
+    path("sessions/", views.session_list, name="session-list"),
+    path("sessions/calendar/", views.calendar_month, name="calendar-month"),
+    path("sessions/new/", views.session_create, name="session-create"),
+    path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
+    path("sessions/<int:pk>/session.ics", views.session_ics, name="session-ics"),
+    path("series/new/", views.series_create, name="series-create"),
+    path("calendar/", views.calendar_subscription, name="calendar-subscription"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("compliance/", views.compliance, name="compliance"),
+]

@@ -1,0 +1,347 @@
+"""Session pages: list, month calendar, schedule, series with preview, edit, cancel, iCalendar."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.models import CalendarToken
+from groups.permissions import managed_branches
+from groups.sessions import ics
+from groups.sessions import services as scheduling
+from groups.sessions.forms import (
+    CancelForm,
+    ComplianceForm,
+    SeriesForm,
+    SessionEditForm,
+    SessionFilterForm,
+    SessionForm,
+)
+from groups.sessions.selectors import (
+    compliance_report,
+    expected_members,
+    filter_sessions,
+    get_session_for_user,
+    manageable_sessions,
+    month_grid,
+    session_warnings,
+    visible_sessions,
+)
+from groups.sessions.services import RuleError
+
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+
+def _require_manager(request: HttpRequest) -> None:
+    """Refuse with 403 a user who manages no branch."""
+    if not managed_branches(request.user).exists():
+        raise PermissionDenied
+
+
+def _default_branch(request: HttpRequest) -> str | int | None:
+    """Return the branch a new session or series starts with: ?branch=, else the top managed."""
+    chosen = request.GET.get("branch")
+    if chosen:
+        return chosen
+    return managed_branches(request.user).order_by("path").values_list("pk", flat=True).first()
+
+
+def _warn(request: HttpRequest, warnings: list[str]) -> None:
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
+def _form_error(form: SessionForm | SeriesForm, exc: RuleError | ValidationError) -> None:
+    """Put a service's refusal on the form, so nothing is saved and the user sees why."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+
+
+def session_list(request: HttpRequest) -> HttpResponse:
+    """List the sessions the user may see, upcoming first, filtered by branch subtree and kind."""
+    form = SessionFilterForm(request.GET or None, user=request.user)
+    sessions = filter_sessions(visible_sessions(request.user), **form.filters())
+    when = request.GET.get("when", "upcoming")
+    today = scheduling.local_to_utc(timezone.localdate(), time.min)
+    if when == "past":
+        sessions = sessions.filter(starts_at__lt=today).order_by("-starts_at", "-pk")
+    else:
+        when = "upcoming"
+        sessions = sessions.filter(starts_at__gte=today)
+    page = Paginator(sessions.for_display(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "groups/sessions/session_list.html",
+        {
+            "form": form,
+            "page": page,
+            "when": when,
+            "can_schedule": managed_branches(request.user).exists(),
+        },
+    )
+
+
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    """Show a month grid of the sessions the user may see, with the list's filters."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+        first = date(year, month, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+    if not 2000 <= year <= today.year + 10:
+        raise Http404
+    form = SessionFilterForm(request.GET or None, user=request.user)
+    sessions = filter_sessions(visible_sessions(request.user), **form.filters())
+    previous = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    query = request.GET.copy()
+    links = {}
+    for name, day in (("previous", previous), ("next", following), ("today", today)):
+        query["year"], query["month"] = str(day.year), str(day.month)
+        links[name] = query.urlencode()
+    return render(
+        request,
+        "groups/sessions/calendar_month.html",
+        {
+            "form": form,
+            "first": first,
+            "weeks": month_grid(sessions, year=year, month=month),
+            "links": links,
+            "can_schedule": managed_branches(request.user).exists(),
+        },
+    )
+
+
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a session: when, where, who leads it, the reading, and who is expected."""
+    session = get_session_for_user(request.user, pk)
+    can_manage = manageable_sessions(request.user).filter(pk=pk).exists()
+    expected = expected_members(session).select_related("branch") if can_manage else None
+    return render(
+        request,
+        "groups/sessions/session_detail.html",
+        {"session": session, "can_manage": can_manage, "expected": expected},
+    )
+
+
+def session_create(request: HttpRequest) -> HttpResponse:
+    """Schedule one session."""
+    _require_manager(request)
+    initial = {"branch": _default_branch(request), "day": request.GET.get("day")}
+    form = SessionForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = scheduling.session_schedule(
+                user=request.user, branch=data["branch"], **form.session_fields()
+            )
+        except (RuleError, ValidationError) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The session is scheduled."))
+            _warn(
+                request,
+                session_warnings(
+                    branch=session.branch,
+                    kind=session.kind,
+                    spans=[(session.starts_at, session.ends_at)],
+                    exclude=[session.pk],
+                ),
+            )
+            return redirect(session)
+    return render(request, "groups/sessions/session_form.html", {"form": form, "session": None})
+
+
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit one session, or this one and the following ones of its series."""
+    session = get_session_for_user(request.user, pk, manage=True)
+    form = SessionEditForm(
+        request.POST or None,
+        user=request.user,
+        session=session,
+        initial=SessionEditForm.initial_from(session),
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = form.session_fields()
+        try:
+            with transaction.atomic():
+                if form.applies_to_following:
+                    detail = {k: fields[k] for k in scheduling.DETAIL_FIELDS}
+                    series = scheduling.series_update_following(
+                        session=session,
+                        user=request.user,
+                        start_time=form.cleaned_data["start_time"],
+                        duration=fields["ends_at"] - fields["starts_at"],
+                        sections=fields["sections"],
+                        **detail,
+                    )
+                    # The status and notes are this session's own.
+                    session.refresh_from_db()
+                    scheduling.session_update(
+                        session=session, status=fields["status"], notes=fields["notes"]
+                    )
+                    spans = [(s.starts_at, s.ends_at) for s in series.sessions.not_cancelled()]
+                    exclude = list(series.sessions.values_list("pk", flat=True))
+                else:
+                    scheduling.session_update(session=session, **fields)
+                    spans, exclude = [(session.starts_at, session.ends_at)], [session.pk]
+        except (RuleError, ValidationError) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The changes are saved."))
+            _warn(
+                request,
+                session_warnings(
+                    branch=session.branch, kind=fields["kind"], spans=spans, exclude=exclude
+                ),
+            )
+            return redirect(session)
+    return render(request, "groups/sessions/session_form.html", {"form": form, "session": session})
+
+
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel one session (one occurrence of a series) with a reason."""
+    session = get_session_for_user(request.user, pk, manage=True)
+    form = CancelForm(request.POST or None, initial={"reason": session.cancel_reason})
+    if request.method == "POST" and form.is_valid():
+        scheduling.session_cancel(session=session, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The session is cancelled."))
+        return redirect(session)
+    return render(
+        request, "groups/sessions/session_cancel.html", {"form": form, "session": session}
+    )
+
+
+def series_create(request: HttpRequest) -> HttpResponse:
+    """Schedule a recurring series: "preview" lists its dates, "save" creates its sessions."""
+    _require_manager(request)
+    form = SeriesForm(
+        request.POST or None,
+        user=request.user,
+        initial={"branch": _default_branch(request), "weekdays": ["TU"]},
+    )
+    preview = warnings = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "save" in request.POST:
+                series = scheduling.series_schedule(user=request.user, **form.series_fields())
+                count = series.sessions.count()
+                messages.success(
+                    request,
+                    _("The series is scheduled: %(count)d sessions.") % {"count": count},
+                )
+                _warn(
+                    request,
+                    session_warnings(
+                        branch=series.branch,
+                        kind=series.kind,
+                        spans=[(s.starts_at, s.ends_at) for s in series.sessions.all()],
+                        exclude=series.sessions.values_list("pk", flat=True),
+                    ),
+                )
+                return redirect("groups:session-list")
+            preview = scheduling.series_preview(**form.recurrence())
+            warnings = session_warnings(
+                branch=data["branch"],
+                kind=data["kind"],
+                spans=[(o.starts_at, o.ends_at) for o in preview if not o.is_holiday],
+            )
+        except (RuleError, ValidationError) as exc:
+            _form_error(form, exc)
+    return render(
+        request,
+        "groups/sessions/series_form.html",
+        {
+            "form": form,
+            "preview": preview,
+            "preview_count": sum(1 for o in preview or () if not o.is_holiday),
+            "warnings": warnings,
+        },
+    )
+
+
+def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return one session as an .ics file."""
+    session = get_session_for_user(request.user, pk)
+    body = ics.build_calendar(
+        [session],
+        name=session.title,
+        url_for=lambda s: request.build_absolute_uri(s.get_absolute_url()),
+    )
+    response = HttpResponse(body, content_type=ICS_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+@login_not_required
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Return a user's personal feed; the secret token in the URL stands in for a login."""
+    owner = get_object_or_404(CalendarToken.objects.select_related("user"), token=token).user
+    if not owner.is_active:
+        raise Http404
+    since = timezone.now() - timedelta(days=90)
+    sessions = visible_sessions(owner).filter(starts_at__gte=since).for_page().order_by("starts_at")
+    body = ics.build_calendar(
+        sessions,
+        name=_("StudyHub sessions"),
+        url_for=lambda s: request.build_absolute_uri(s.get_absolute_url()),
+    )
+    response = HttpResponse(body, content_type=ICS_TYPE)
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+def calendar_subscription(request: HttpRequest) -> HttpResponse:
+    """Show the user's feed URL; POST "regenerate" makes a new one, "revoke" turns it off."""
+    token = CalendarToken.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        CalendarToken.objects.filter(user=request.user).delete()
+        if "regenerate" in request.POST:
+            CalendarToken.objects.create(user=request.user)
+            messages.success(request, _("A new calendar link is ready; the old one stops working."))
+        else:
+            messages.success(request, _("The calendar link is turned off."))
+        return redirect("groups:calendar-subscription")
+    feed_url = request.build_absolute_uri(token.get_absolute_url()) if token else ""
+    return render(
+        request,
+        "groups/sessions/calendar_subscription.html",
+        {"token": token, "feed_url": feed_url},
+    )
+
+
+def compliance(request: HttpRequest) -> HttpResponse:
+    """Show required vs held sessions per branch and kind for a subtree and period."""
+    _require_manager(request)
+    managed = managed_branches(request.user).order_by("path")
+    data = request.GET.copy()
+    data.setdefault("period", "month")
+    data.setdefault("day", timezone.localdate().isoformat())
+    if "branch" not in data:
+        data["branch"] = str(managed.values_list("pk", flat=True).first())
+    form = ComplianceForm(data, user=request.user)
+    report = None
+    if form.is_valid():
+        report = compliance_report(
+            root=form.cleaned_data["branch"],
+            period=form.cleaned_data["period"],
+            day=form.cleaned_data["day"],
+        )
+    elif "branch" in form.errors and request.GET.get("branch"):
+        raise Http404  # a branch outside the user's scope
+    return render(request, "groups/sessions/compliance.html", {"form": form, "report": report})
