@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from groups.models import (
+    Attendance,
     Branch,
     BranchRole,
     LeaveRequest,
     MakeUpStudy,
     Member,
     MinutesAttachment,
+    StudySession,
 )
 from groups.models.org import BranchQuerySet, MemberQuerySet
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
-
-
-def can_manage_lectures(user: Any) -> bool:
-    """Return whether the user may import lectures and curate key terms (组织部 staff)."""
-    return _is_staff(user)
-
-
-def lecture_manager_required(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
-    """Refuse the view with 403 to anyone who may not manage lectures."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_manage_lectures(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
+from groups.models.sessions import StudySessionQuerySet
+from lessons.permissions import is_staff
 
 # --- Organisation: branch scope -------------------------------------------------------
 # Every helper below returns a lazy queryset that runs as ONE query (correlated EXISTS on
@@ -54,7 +32,7 @@ def lecture_manager_required(
 
 def managed_branches(user: Any) -> BranchQuerySet:
     """Return the branches the user manages: all for staff, else the subtrees of their roles."""
-    if _is_staff(user):
+    if is_staff(user):
         return Branch.objects.all()
     if not user.is_authenticated:
         return Branch.objects.none()
@@ -80,14 +58,14 @@ def member_branches(user: Any) -> BranchQuerySet:
 
 def visible_branches(user: Any) -> BranchQuerySet:
     """Return the branches whose page the user may open: managed ones and their own."""
-    if _is_staff(user):
+    if is_staff(user):
         return Branch.objects.all()
     return managed_branches(user) | member_branches(user)
 
 
 def can_manage_branch(user: Any, branch: Branch) -> bool:
     """Return whether the user may manage the branch (and so everything under it)."""
-    if _is_staff(user):
+    if is_staff(user):
         return True
     return managed_branches(user).filter(pk=branch.pk).exists()
 
@@ -105,11 +83,47 @@ def get_branch_for_user(user: Any, pk: int, *, manage: bool = False) -> Branch:
 
 def scope_members(user: Any) -> MemberQuerySet:
     """Return the members the user may see: those in branches they manage, and themselves."""
-    if _is_staff(user):
+    if is_staff(user):
         return Member.objects.all()
     if not user.is_authenticated:
         return Member.objects.none()
     return Member.objects.filter(Q(branch__in=managed_branches(user)) | Q(user=user))
+
+
+# --- Sessions and their attendance ------------------------------------------------------
+
+
+def visible_sessions(user: Any) -> StudySessionQuerySet:
+    """Return the sessions a user may see: of branches they manage, belong to or sit under."""
+    return StudySession.objects.filter(branch__in=visible_branches(user))
+
+
+def manageable_sessions(user: Any) -> StudySessionQuerySet:
+    """Return the sessions a user may edit and cancel: those of branches they manage."""
+    return StudySession.objects.filter(branch__in=managed_branches(user))
+
+
+def get_session_for_user(user: Any, pk: int, *, manage: bool = False) -> StudySession:
+    """Return the session with what its page shows if the user may see it, else 404.
+
+    With manage=True a session the user may see but not manage is a 403.
+    """
+    session = get_object_or_404(visible_sessions(user).for_page(), pk=pk)
+    if manage and not manageable_sessions(user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return session
+
+
+def get_attendance_for_user(user: Any, session_pk: int, member_pk: int) -> Attendance:
+    """Return a member's row at a session the user manages (404 outside scope, 403 in it)."""
+    session = get_session_for_user(user, session_pk, manage=True)
+    row = get_object_or_404(
+        Attendance.objects.select_related("member", "member_branch", "category"),
+        session=session,
+        member_id=member_pk,
+    )
+    row.session = session  # keep the page's preloaded session
+    return row
 
 
 def can_manage_member(user: Any, member: Member) -> bool:
@@ -125,16 +139,30 @@ def get_member_for_user(user: Any, pk: int) -> Member:
 # --- Reading: a member acts for themselves; managers read their members' notes ------------
 
 
-def get_own_member(user: Any) -> Member:
-    """Return the user's own active member profile (reading is always for oneself), else 404."""
+def own_member(user: Any) -> Member | None:
+    """Return the user's own active member profile, or None (anonymous, staff without one)."""
     if not user.is_authenticated:
+        return None
+    return Member.objects.active().select_related("branch").filter(user=user).first()
+
+
+def get_own_member(user: Any) -> Member:
+    """Return the user's own active member profile (one acts for oneself), else 404."""
+    member = own_member(user)
+    if member is None:
         raise Http404
-    return get_object_or_404(Member.objects.active().select_related("branch"), user=user)
+    return member
 
 
 def manages_any_branch(user: Any) -> bool:
     """Return whether the user manages at least one branch (staff manage them all)."""
     return managed_branches(user).exists()
+
+
+def require_manager(user: Any) -> None:
+    """Refuse with 403 a user who manages no branch: the managers' pages are no secret."""
+    if not manages_any_branch(user):
+        raise PermissionDenied
 
 
 # --- Leave, make-up study and minutes -----------------------------------------------------

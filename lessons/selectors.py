@@ -10,10 +10,10 @@ from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
-from groups.permissions import can_manage_lectures
 from lessons import importer
 from lessons.marking import TermMarker, highlight, phrase_pattern, snippets
 from lessons.models import KeyTerm, Lecture, Section, TermOccurrence
+from lessons.permissions import can_manage_lectures
 
 SEARCH_SNIPPETS = 3
 SEARCH_RADIUS = 30

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from groups.permissions import can_manage_lectures, lecture_manager_required
 from lessons import importer, selectors, services
 from lessons.forms import LectureUploadForm, SearchForm, TermEditForm, TermForm, TermMergeForm
 from lessons.models import KeyTerm, Lecture
+from lessons.panels import section_panels
+from lessons.permissions import can_manage_lectures, lecture_manager_required
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,12 @@ def lecture_detail(request: HttpRequest, lecture_id: int) -> HttpResponse:
 def section_detail(request: HttpRequest, lecture_id: int, section_id: int) -> HttpResponse:
     """Show one section's text with its key terms marked and linked."""
     page = selectors.get_section_page(lecture_id, section_id)
-    return render(request, "lessons/section_detail.html", {"page": page, "lecture": page.lecture})
+    context = {
+        "page": page,
+        "lecture": page.lecture,
+        "panels": section_panels(request, page.section),
+    }
+    return render(request, "lessons/section_detail.html", context)
 
 
 def _render_glossary(request: HttpRequest, lecture: Lecture, form: TermForm) -> HttpResponse:

@@ -7,10 +7,8 @@ from itertools import groupby
 from typing import Any
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 
 from groups.models import Attendance, Branch, SessionKind, StudySession
-from groups.sessions.selectors import get_session_for_user
 
 # The kinds whose decisions need more than half of those entitled present.
 QUORUM_KINDS = frozenset({SessionKind.GENERAL_MEETING, SessionKind.COMMITTEE_MEETING})
@@ -113,18 +111,6 @@ def attendance_sheet(session: StudySession) -> list[SheetGroup]:
         SheetGroup(branch=branch, rows=list(group))
         for branch, group in groupby(rows, key=lambda row: row.member_branch)
     ]
-
-
-def get_attendance_for_user(user: Any, session_pk: int, member_pk: int) -> Attendance:
-    """Return a member's row at a session the user manages (404 outside scope, 403 in it)."""
-    session = get_session_for_user(user, session_pk, manage=True)
-    row = get_object_or_404(
-        Attendance.objects.select_related("member", "member_branch", "category"),
-        session=session,
-        member_id=member_pk,
-    )
-    row.session = session  # keep the page's preloaded session
-    return row
 
 
 def attendance_history(row: Attendance) -> list[Any]:

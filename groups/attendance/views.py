@@ -13,19 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups.attendance.forms import AttendanceSheetForm
-from groups.attendance.selectors import (
-    attendance_history,
-    attendance_sheet,
-    get_attendance_for_user,
-    session_headcounts,
-)
+from groups.attendance.selectors import attendance_history, attendance_sheet, session_headcounts
 from groups.attendance.services import (
     attendance_mark_all_present,
     attendance_record,
     attendance_save_sheet,
 )
 from groups.models import Attendance, StudySession
-from groups.sessions.selectors import get_session_for_user
+from groups.permissions import get_attendance_for_user, get_session_for_user
 
 Status = Attendance.Status
 # The four buttons of a row, in the order a secretary reads them, with their colour.

@@ -364,6 +364,35 @@ def checkin_with_code(*, user: Any, code: str, now: datetime | None = None) -> C
 # --- The display --------------------------------------------------------------------------
 
 
+@dataclass
+class CheckinPanel:
+    """What the session page says about check-in to the signed-in user while it is open."""
+
+    session_pk: int
+    can_manage: bool
+    expected: bool
+    checked_in_at: datetime | None
+    excused: bool
+
+
+def checkin_panel(user: Any, session: StudySession, *, can_manage: bool) -> CheckinPanel | None:
+    """Return the check-in panel while check-in is open, else None (one query while open)."""
+    if not checkin_is_open(session):
+        return None
+    row = (
+        Attendance.objects.filter(session=session, member__user=user)
+        .values("status", "checked_in_at")
+        .first()
+    )
+    return CheckinPanel(
+        session_pk=session.pk,
+        can_manage=can_manage,
+        expected=row is not None,
+        checked_in_at=row and row["checked_in_at"],
+        excused=bool(row) and row["status"] == Attendance.Status.EXCUSED,
+    )
+
+
 def checkin_display(session: StudySession, *, now: datetime | None = None) -> CheckinDisplay:
     """Return what the check-in display shows: token, code and headcount, in one query."""
     now = now or timezone.now()

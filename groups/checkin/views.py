@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from groups.checkin import services as checkin
 from groups.checkin.forms import CheckinCodeForm, CheckinTokenForm
 from groups.checkin.services import CheckinError
-from groups.sessions.selectors import get_session_for_user
+from groups.permissions import get_session_for_user
 
 # The display reloads itself this often (a meta refresh: no script needed), so the code
 # on screen is never more than this old; codes stay valid for one more minute after.

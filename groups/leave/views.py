@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,9 +22,9 @@ from groups.permissions import (
     get_leave_request_for_manager,
     get_makeup_for_user,
     get_own_member,
-    manages_any_branch,
+    get_session_for_user,
+    require_manager,
 )
-from groups.sessions.selectors import get_session_for_user
 
 PER_PAGE = 50
 
@@ -37,12 +37,6 @@ def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
-
-
-def _require_manager(request: HttpRequest) -> None:
-    """Hide a managers' list (404) from a user who manages no branch."""
-    if not manages_any_branch(request.user):
-        raise Http404
 
 
 # --- Leave --------------------------------------------------------------------------------
@@ -69,7 +63,7 @@ def leave_ask(request: HttpRequest, session_id: int) -> HttpResponse:
 
 def leave_pending(request: HttpRequest) -> HttpResponse:
     """List the pending leave requests for the sessions the user manages (managers)."""
-    _require_manager(request)
+    require_manager(request.user)
     page = Paginator(leave.pending_leave_requests(request.user), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -120,7 +114,7 @@ def makeup_mine(request: HttpRequest) -> HttpResponse:
 
 def makeup_review(request: HttpRequest) -> HttpResponse:
     """List the submitted make-up tasks of sessions the user manages, to confirm (managers)."""
-    _require_manager(request)
+    require_manager(request.user)
     page = Paginator(makeup.makeups_to_confirm(request.user), PER_PAGE).get_page(
         request.GET.get("page")
     )

@@ -13,8 +13,7 @@ from groups import conf
 from groups.leave.forms import AttachmentForm, MinutesForm
 from groups.minutes import services as minutes_services
 from groups.models import StudySession
-from groups.permissions import get_attachment_for_user
-from groups.sessions.selectors import get_session_for_user
+from groups.permissions import get_attachment_for_user, get_session_for_user
 
 HISTORY_SHOWN = 10
 

@@ -16,7 +16,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +29,7 @@ from groups.models import (
 )
 from groups.models.reading import NOTE_MAX_LENGTH
 from groups.models.sessions import StudySessionQuerySet
-from groups.permissions import get_own_member, managed_branches, scope_members
+from groups.permissions import managed_branches, own_member, scope_members
 from groups.sessions.selectors import expected_members
 from lessons.models import Section
 
@@ -91,14 +90,6 @@ def note_save(*, member: Member, section: Section, text: str) -> StudyNote | Non
 
 
 # --- Selectors: the member's side ---------------------------------------------------------
-
-
-def own_member(user: Any) -> Member | None:
-    """Return the user's active member profile, or None (staff without one, anonymous)."""
-    try:
-        return get_own_member(user)
-    except Http404:
-        return None
 
 
 def expecting_sessions(member: Member) -> StudySessionQuerySet:
@@ -205,7 +196,7 @@ def member_home_data(user: Any, *, now: datetime | None = None) -> HomeData:
 
 
 @dataclass
-class SectionPanel:
+class SectionProgress:
     """What the reading panel under a section shows the signed-in user."""
 
     member: Member | None = None
@@ -216,10 +207,10 @@ class SectionPanel:
     may_read_notes: bool = False
 
 
-def section_panel(user: Any, section: Section) -> SectionPanel:
-    """Return the user's progress and note on a section, recording the first open (1-2 queries)."""
+def section_progress(user: Any, section: Section) -> SectionProgress:
+    """Return the user's progress and note on a section (one query)."""
     if not user.is_authenticated:
-        return SectionPanel()
+        return SectionProgress()
     # Staff manage every branch; members manage when they hold a role (managed_branches).
     is_staff = bool(user.is_staff and user.is_active)
     mine = {"member": OuterRef("pk"), "section": section}
@@ -236,11 +227,8 @@ def section_panel(user: Any, section: Section) -> SectionPanel:
         .first()
     )
     if member is None:
-        return SectionPanel(may_read_notes=is_staff)
-    if member.opened_at is None:
-        member.opened_at = timezone.now()
-        reading_open(member=member, section=section, at=member.opened_at)
-    return SectionPanel(
+        return SectionProgress(may_read_notes=is_staff)
+    return SectionProgress(
         member=member,
         opened_at=member.opened_at,
         read_at=member.read_at,
@@ -319,6 +307,21 @@ def _sort_rows(rows: list[MemberReading], key: str, descending: bool) -> list[Me
         return (STATUS_ORDER[row.status], name)
 
     return sorted(rows, key=sort_key, reverse=descending)
+
+
+@dataclass
+class ReadingStatus:
+    """The managers' table of who has read each assigned section, sorted as asked."""
+
+    statuses: list[SectionStatus]
+    sort: str
+    descending: bool
+
+
+def reading_status(session: StudySession, *, sort: str | None = None) -> ReadingStatus:
+    """Return the reading status of a session, sorted by a ?sort= value (4 queries)."""
+    key, descending = parse_sort(sort)
+    return ReadingStatus(reading_status_for_session(session, sort=sort), key, descending)
 
 
 def reading_status_for_session(

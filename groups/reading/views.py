@@ -6,17 +6,34 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from groups.permissions import get_own_member, manages_any_branch
+from groups.permissions import get_own_member, get_session_for_user, manages_any_branch
 from groups.reading import reminders
 from groups.reading import services as reading
 from groups.reading.forms import StudyNoteForm
-from groups.sessions.selectors import get_session_for_user
 from lessons.models import Section
+
+
+def section_reading_panel(request: HttpRequest, section: Section) -> SafeString:
+    """Render the section page's reading panel, recording the member's first open of it."""
+    progress = reading.section_progress(request.user, section)
+    if progress.member and progress.opened_at is None:
+        progress.opened_at = timezone.now()
+        reading.reading_open(member=progress.member, section=section, at=progress.opened_at)
+    context = {
+        "section": section,
+        "panel": progress,
+        "form": StudyNoteForm(initial={"text": progress.note}) if progress.member else None,
+        "next": request.get_full_path(),
+    }
+    return render_to_string("groups/reading/partials/reading_panel.html", context, request)
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -73,7 +90,10 @@ def section_notes(request: HttpRequest, section_id: int) -> HttpResponse:
 def session_reading(request: HttpRequest, session_id: int) -> HttpResponse:
     """Show who of the expected members has read each assigned section (managers)."""
     session = get_session_for_user(request.user, session_id, manage=True)
-    return render(request, "groups/reading/reading_status.html", {"session": session})
+    status = reading.reading_status(session, sort=request.GET.get("sort"))
+    return render(
+        request, "groups/reading/reading_status.html", {"session": session, "reading": status}
+    )
 
 
 @require_POST

@@ -16,8 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from groups import conf
-from groups.permissions import manages_any_branch
-from groups.reading.services import own_member
+from groups.permissions import manages_any_branch, own_member
 from groups.reports import selectors as reports
 from groups.reports.forms import ReportFilterForm
 

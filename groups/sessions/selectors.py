@@ -7,11 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -27,30 +24,8 @@ from groups.models import (
 )
 from groups.models.org import MemberQuerySet
 from groups.models.sessions import Period, StudySessionQuerySet, local_midnight
-from groups.permissions import managed_branches, visible_branches
 
 # --- Scope --------------------------------------------------------------------------------
-
-
-def visible_sessions(user: Any) -> StudySessionQuerySet:
-    """Return the sessions a user may see: of branches they manage, belong to or sit under."""
-    return StudySession.objects.filter(branch__in=visible_branches(user))
-
-
-def manageable_sessions(user: Any) -> StudySessionQuerySet:
-    """Return the sessions a user may edit and cancel: those of branches they manage."""
-    return StudySession.objects.filter(branch__in=managed_branches(user))
-
-
-def get_session_for_user(user: Any, pk: int, *, manage: bool = False) -> StudySession:
-    """Return the session with what its page shows if the user may see it, else 404.
-
-    With manage=True a session the user may see but not manage is a 403.
-    """
-    session = get_object_or_404(visible_sessions(user).for_page(), pk=pk)
-    if manage and not manageable_sessions(user).filter(pk=pk).exists():
-        raise PermissionDenied
-    return session
 
 
 def filter_sessions(

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,8 +14,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.attendance.selectors import session_headcounts
+from groups.checkin.services import checkin_panel
+from groups.leave.forms import LeaveRequestForm
+from groups.leave.services import leave_panel
 from groups.models import CalendarToken
-from groups.permissions import managed_branches
+from groups.permissions import (
+    can_manage_branch,
+    get_session_for_user,
+    managed_branches,
+    require_manager,
+    visible_sessions,
+)
+from groups.reading.services import reading_status
 from groups.sessions import ics
 from groups.sessions import services as scheduling
 from groups.sessions.forms import (
@@ -30,21 +41,12 @@ from groups.sessions.selectors import (
     compliance_report,
     expected_members,
     filter_sessions,
-    get_session_for_user,
-    manageable_sessions,
     month_grid,
     session_warnings,
-    visible_sessions,
 )
 from groups.sessions.services import RuleError
 
 ICS_TYPE = "text/calendar; charset=utf-8"
-
-
-def _require_manager(request: HttpRequest) -> None:
-    """Refuse with 403 a user who manages no branch."""
-    if not managed_branches(request.user).exists():
-        raise PermissionDenied
 
 
 def _default_branch(request: HttpRequest) -> str | int | None:
@@ -128,19 +130,26 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a session: when, where, who leads it, the reading, and who is expected."""
-    session = get_session_for_user(request.user, pk)
-    can_manage = manageable_sessions(request.user).filter(pk=pk).exists()
-    expected = expected_members(session).select_related("branch") if can_manage else None
-    return render(
-        request,
-        "groups/sessions/session_detail.html",
-        {"session": session, "can_manage": can_manage, "expected": expected},
-    )
+    user = request.user
+    session = get_session_for_user(user, pk)
+    can_manage = can_manage_branch(user, session.branch)
+    context = {
+        "session": session,
+        "can_manage": can_manage,
+        "expected": expected_members(session).select_related("branch") if can_manage else None,
+        "checkin": checkin_panel(user, session, can_manage=can_manage),
+        "headcounts": session_headcounts(session),
+        "attendance_links": can_manage and not session.is_cancelled,
+        "leave": leave_panel(user, session),
+        "leave_form": LeaveRequestForm(),
+        "reading": reading_status(session, sort=request.GET.get("sort")) if can_manage else None,
+    }
+    return render(request, "groups/sessions/session_detail.html", context)
 
 
 def session_create(request: HttpRequest) -> HttpResponse:
     """Schedule one session."""
-    _require_manager(request)
+    require_manager(request.user)
     initial = {"branch": _default_branch(request), "day": request.GET.get("day")}
     form = SessionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -228,7 +237,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def series_create(request: HttpRequest) -> HttpResponse:
     """Schedule a recurring series: "preview" lists its dates, "save" creates its sessions."""
-    _require_manager(request)
+    require_manager(request.user)
     form = SeriesForm(
         request.POST or None,
         user=request.user,
@@ -327,7 +336,7 @@ def calendar_subscription(request: HttpRequest) -> HttpResponse:
 
 def compliance(request: HttpRequest) -> HttpResponse:
     """Show required vs held sessions per branch and kind for a subtree and period."""
-    _require_manager(request)
+    require_manager(request.user)
     managed = managed_branches(request.user).order_by("path")
     data = request.GET.copy()
     data.setdefault("period", "month")

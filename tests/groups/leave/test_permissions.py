@@ -20,11 +20,11 @@ from tests.groups.factories import PERSONAS, make_sessions, missed, png_bytes
 #             anonymous member_a member_b secretary_a secretary_b secretary_parent staff
 EXPECTED = {
     "leave-ask": [302, 302, 404, 302, 404, 302, 404],
-    "leave-pending": [302, 404, 404, 200, 200, 200, 200],
+    "leave-pending": [302, 403, 403, 200, 200, 200, 200],
     "leave-approve": [302, 404, 404, 302, 404, 302, 302],
     "leave-reject": [302, 404, 404, 302, 404, 302, 302],
     "makeup-mine": [302, 200, 200, 200, 200, 200, 404],
-    "makeup-review": [302, 404, 404, 200, 200, 200, 200],
+    "makeup-review": [302, 403, 403, 200, 200, 200, 200],
     "makeup-detail": [302, 200, 404, 200, 404, 200, 200],
     "makeup-submit": [302, 302, 404, 403, 404, 403, 403],
     "makeup-confirm": [302, 403, 404, 302, 404, 302, 302],

@@ -187,7 +187,7 @@ def test_a_role_that_ended_no_longer_shows_the_notes_link(org, books, client):
     role = BranchRole.objects.get(member=org.secretary_a)
     role.ended_on = timezone.localdate()
     role.save()
-    panel = reading.section_panel(org.secretary_a.user, books.sections[0])
+    panel = reading.section_progress(org.secretary_a.user, books.sections[0])
     assert panel.member == org.secretary_a
     assert not panel.may_read_notes
     client.force_login(org.secretary_a.user)
