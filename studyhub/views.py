@@ -4,7 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from groups import conf
 from groups.reading.services import member_home_data
+from groups.reports.selectors import follow_up_for_user
 from lessons.models import Lecture
 from studyhub.forms import LoginForm
 
@@ -19,4 +21,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """Show the start page: upcoming sessions, assigned reading, then the lectures."""
     lectures = Lecture.objects.current().with_outline_counts()
     home_data = member_home_data(request.user)
-    return render(request, "home.html", {"lectures": lectures, "home": home_data})
+    context = {
+        "lectures": lectures,
+        "home": home_data,
+        # Managers see whom to follow up: members absent without leave several times in a row.
+        "follow_up": follow_up_for_user(request.user) if home_data.managed is not None else None,
+        "follow_up_absences": conf.FOLLOW_UP_ABSENCES,
+    }
+    return render(request, "home.html", context)

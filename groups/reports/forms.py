@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups import conf
+from groups.dates import day_out_of_range
 from groups.models import Member, MemberCategory, SessionKind
 from groups.permissions import managed_branches
 from groups.reports.selectors import ReportFilters
@@ -96,12 +96,9 @@ class ReportFilterForm(forms.Form):
         return self._check_bounds(self.cleaned_data["date_to"])
 
     def _check_bounds(self, day: date) -> date:
-        if day.year < conf.EARLIEST_YEAR:
-            raise forms.ValidationError(
-                _("Dates before %(year)d are not accepted."), params={"year": conf.EARLIEST_YEAR}
-            )
-        if day > self.today + timedelta(days=366):
-            raise forms.ValidationError(_("Choose a date at most a year from today."))
+        problem = day_out_of_range(day, today=self.today)
+        if problem:
+            raise forms.ValidationError(problem)
         return day
 
     def clean(self) -> dict[str, Any]:

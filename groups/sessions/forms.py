@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups import conf
+from groups.dates import day_out_of_range
 from groups.models import Branch, Member, SessionKind, StudySession
 from groups.models.sessions import Period
 from groups.permissions import managed_branches, scope_members, visible_branches
-from groups.sessions.services import WEEKDAY_CODES, Pattern, RuleError, build_rule, local_to_utc
+from groups.sessions.recurrence import WEEKDAY_CODES, Pattern, RuleError, build_rule, local_to_utc
 from lessons.models import Lecture, Section
 
 WEEKDAY_CHOICES = list(
@@ -52,16 +53,10 @@ DETAILS_ORDER = ["location", "online_url", "host", "recorder", "agenda", "lectur
 
 
 def check_sane_day(day: date) -> None:
-    """Raise a form error for a day before EARLIEST_YEAR or too many years ahead."""
-    if day.year < conf.EARLIEST_YEAR:
-        raise forms.ValidationError(
-            _("Dates before %(year)d are not accepted."), params={"year": conf.EARLIEST_YEAR}
-        )
-    if day > timezone.localdate() + timedelta(days=365 * conf.MAX_YEARS_AHEAD):
-        raise forms.ValidationError(
-            _("Sessions can be scheduled at most %(years)d years ahead."),
-            params={"years": conf.MAX_YEARS_AHEAD},
-        )
+    """Raise a form error for a day outside the accepted range (groups/dates.py)."""
+    problem = day_out_of_range(day)
+    if problem:
+        raise forms.ValidationError(problem)
 
 
 class SectionSelect(forms.SelectMultiple):

@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups import conf
 from groups.attendance.selectors import session_headcounts
 from groups.checkin.services import checkin_panel
+from groups.dates import latest_day
 from groups.leave.forms import LeaveRequestForm
 from groups.leave.services import leave_panel
 from groups.models import CalendarToken
@@ -37,6 +38,7 @@ from groups.sessions.forms import (
     SessionFilterForm,
     SessionForm,
 )
+from groups.sessions.recurrence import RuleError, local_to_utc
 from groups.sessions.selectors import (
     compliance_report,
     expected_members,
@@ -44,7 +46,6 @@ from groups.sessions.selectors import (
     month_grid,
     session_warnings,
 )
-from groups.sessions.services import RuleError
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -76,7 +77,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = filter_sessions(visible_sessions(request.user), **form.filters())
     when = request.GET.get("when", "upcoming")
-    today = scheduling.local_to_utc(timezone.localdate(), time.min)
+    today = local_to_utc(timezone.localdate(), time.min)
     if when == "past":
         sessions = sessions.filter(starts_at__lt=today).order_by("-starts_at", "-pk")
     else:
@@ -104,7 +105,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
         first = date(year, month, 1)
     except ValueError as exc:
         raise Http404 from exc
-    if not 2000 <= year <= today.year + 10:
+    if not conf.EARLIEST_YEAR <= year <= latest_day(today).year:
         raise Http404
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = filter_sessions(visible_sessions(request.user), **form.filters())
@@ -187,27 +188,13 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = form.session_fields()
         try:
-            with transaction.atomic():
-                if form.applies_to_following:
-                    detail = {k: fields[k] for k in scheduling.DETAIL_FIELDS}
-                    series = scheduling.series_update_following(
-                        session=session,
-                        user=request.user,
-                        start_time=form.cleaned_data["start_time"],
-                        duration=fields["ends_at"] - fields["starts_at"],
-                        sections=fields["sections"],
-                        **detail,
-                    )
-                    # The status and notes are this session's own.
-                    session.refresh_from_db()
-                    scheduling.session_update(
-                        session=session, status=fields["status"], notes=fields["notes"]
-                    )
-                    spans = [(s.starts_at, s.ends_at) for s in series.sessions.not_cancelled()]
-                    exclude = list(series.sessions.values_list("pk", flat=True))
-                else:
-                    scheduling.session_update(session=session, **fields)
-                    spans, exclude = [(session.starts_at, session.ends_at)], [session.pk]
+            changed = scheduling.session_edit(
+                session=session,
+                user=request.user,
+                following=form.applies_to_following,
+                start_time=form.cleaned_data["start_time"],
+                **fields,
+            )
         except (RuleError, ValidationError) as exc:
             _form_error(form, exc)
         else:
@@ -215,7 +202,10 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _warn(
                 request,
                 session_warnings(
-                    branch=session.branch, kind=fields["kind"], spans=spans, exclude=exclude
+                    branch=session.branch,
+                    kind=fields["kind"],
+                    spans=[(s.starts_at, s.ends_at) for s in changed if not s.is_cancelled],
+                    exclude=[s.pk for s in changed],
                 ),
             )
             return redirect(session)
@@ -319,11 +309,11 @@ def calendar_subscription(request: HttpRequest) -> HttpResponse:
     """Show the user's feed URL; POST "regenerate" makes a new one, "revoke" turns it off."""
     token = CalendarToken.objects.filter(user=request.user).first()
     if request.method == "POST":
-        CalendarToken.objects.filter(user=request.user).delete()
         if "regenerate" in request.POST:
-            CalendarToken.objects.create(user=request.user)
+            scheduling.calendar_token_renew(user=request.user)
             messages.success(request, _("A new calendar link is ready; the old one stops working."))
         else:
+            scheduling.calendar_token_revoke(user=request.user)
             messages.success(request, _("The calendar link is turned off."))
         return redirect("groups:calendar-subscription")
     feed_url = request.build_absolute_uri(token.get_absolute_url()) if token else ""

@@ -1,14 +1,9 @@
-"""Template helpers of the report pages: rates as percentages, download links, follow-up panel."""
+"""Template helpers of the report pages: rates as percentages, download links."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
-from django.urls import NoReverseMatch, reverse
-
-from groups import conf
-from groups.reports.selectors import follow_up_for_user
+from django.urls import reverse
 
 register = template.Library()
 
@@ -24,21 +19,6 @@ def percent(value: float | None) -> str:
 
 @register.simple_tag
 def export_url(report: str, fmt: str, query: str) -> str:
-    """Return the download link of a report with the current filters, or "" if none exists.
-
-    The export view is another module's; the page must render without it.
-    """
-    try:
-        base = reverse("groups:report-export")
-    except NoReverseMatch:
-        return ""
+    """Return the download link of a report with the current filters."""
+    base = reverse("groups:report-export")
     return f"{base}?report={report}&format={fmt}" + (f"&{query}" if query else "")
-
-
-@register.inclusion_tag("groups/reports/partials/follow_up_panel.html", takes_context=True)
-def follow_up_panel(context: template.Context) -> dict[str, Any]:
-    """List the members of the user's managed branches to follow up (one query)."""
-    return {
-        "rows": follow_up_for_user(context["request"].user),
-        "absences": conf.FOLLOW_UP_ABSENCES,
-    }

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from groups import conf
-from groups.sessions.services import Pattern, RuleError, build_rule, expand_rule, local_to_utc
+from groups.sessions.recurrence import Pattern, RuleError, build_rule, expand_rule, local_to_utc
 
 NINETY_MINUTES = timedelta(minutes=90)
 

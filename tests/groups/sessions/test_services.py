@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from groups.models import BranchKind, BranchRole, Series, StudySession
 from groups.sessions import services as scheduling
+from groups.sessions.recurrence import RuleError
 from groups.sessions.selectors import expected_members, session_warnings
-from groups.sessions.services import RuleError
 from lessons.models import Lecture, Section
 from tests.groups.factories import kind, local, make_branch, make_member, make_session
 
