@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups.attendance.forms import AttendanceSheetForm
-from groups.attendance.selectors import attendance_history, attendance_sheet, session_headcounts
+from groups.attendance.headcounts import session_headcounts
+from groups.attendance.selectors import attendance_history, attendance_sheet
 from groups.attendance.services import (
     attendance_mark_all_present,
     attendance_record,

@@ -18,13 +18,13 @@ from typing import Any
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groups import conf
+from groups.attendance.headcounts import Headcounts, session_headcounts
 from groups.attendance.services import attendance_record
 from groups.models import Attendance, StudySession
 
@@ -60,9 +60,7 @@ class CheckinDisplay:
     closes_at: datetime
     token: str
     code: str
-    expected: int
-    attended: int
-    excused: int
+    counts: Headcounts
 
 
 # --- Tokens and codes ---------------------------------------------------------------------
@@ -398,11 +396,6 @@ def checkin_display(session: StudySession, *, now: datetime | None = None) -> Ch
     now = now or timezone.now()
     opens_at, closes_at = checkin_window(session)
     is_open = checkin_is_open(session, now=now)
-    counts = Attendance.objects.filter(session=session).aggregate(
-        expected=Count("pk"),
-        attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
-        excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
-    )
     return CheckinDisplay(
         session=session,
         is_open=is_open,
@@ -411,5 +404,5 @@ def checkin_display(session: StudySession, *, now: datetime | None = None) -> Ch
         closes_at=closes_at,
         token=checkin_token(session_pk=session.pk, now=now) if is_open else "",
         code=checkin_code(session_pk=session.pk, now=now) if is_open else "",
-        **counts,
+        counts=session_headcounts(session),
     )

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import posixpath
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from groups import conf
+from groups.attendance.headcounts import Headcounts, session_headcounts
 from groups.models import Attendance, LeaveRequest, Minutes, MinutesAttachment, StudySession
 
 # (first bytes, content type, the extensions a file of that type may carry; first = ours)
@@ -163,21 +164,12 @@ class Record:
 
     session: StudySession
     minutes: Minutes | None
-    expected: int = 0
-    attended: int = 0
-    excused: int = 0
-    absent: int = 0
-    missing: list[Attendance] = field(default_factory=list)
+    counts: Headcounts
+    missing: list[Attendance]
 
 
 def session_record(session: StudySession) -> Record:
     """Return a session's record: 应到/实到 and the excused and absent with their reasons."""
-    counts = Attendance.objects.filter(session=session).aggregate(
-        expected=Count("pk"),
-        attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
-        excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
-        absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
-    )
     leave_reason = LeaveRequest.objects.filter(
         session=OuterRef("session"),
         member=OuterRef("member"),
@@ -190,4 +182,6 @@ def session_record(session: StudySession) -> Record:
         .order_by("status", "member__name", "pk")
     )
     minutes = Minutes.objects.filter(session=session).first()
-    return Record(session=session, minutes=minutes, missing=missing, **counts)
+    return Record(
+        session=session, minutes=minutes, counts=session_headcounts(session), missing=missing
+    )

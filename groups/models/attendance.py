@@ -12,12 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
-class AttendanceQuerySet(models.QuerySet):
-    def attended(self) -> AttendanceQuerySet:
-        """Keep the rows that count as 实到 (present or late)."""
-        return self.filter(status__in=Attendance.ATTENDED)
-
-
 class Attendance(models.Model):
     """One expected member at one session: the 应到 snapshot and, once taken, the status.
 
@@ -78,7 +72,6 @@ class Attendance(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attendance")

@@ -27,6 +27,7 @@ from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from groups import conf
+from groups.attendance.headcounts import COUNT_FIELDS, Counts, rate, status_counts
 from groups.models import (
     Attendance,
     Branch,
@@ -63,11 +64,6 @@ KIND_ABBREVIATIONS = {
 def kind_abbreviation(kind: SessionKind) -> str:
     """Return the one-character mark of a kind in the matrix (its short name's first else)."""
     return KIND_ABBREVIATIONS.get(kind.code) or (kind.short_name or kind.name)[:1]
-
-
-def rate(part: int, whole: int) -> float | None:
-    """Return part / whole, or None when nothing was expected."""
-    return part / whole if whole else None
 
 
 # --- Filters ------------------------------------------------------------------------------
@@ -136,63 +132,6 @@ def attendance_in_scope(filters: ReportFilters, *, now: datetime) -> QuerySet[At
     if filters.categories:
         rows = rows.filter(category__in=[c.pk for c in filters.categories])
     return rows.order_by()
-
-
-def _status_counts(through: str = "", counted: Q | None = None) -> dict[str, Count]:
-    """Return the Count annotations every report shares: expected and one per status.
-
-    Counted over attendance rows, or over those reached through a relation (``attendance``
-    from a session), keeping only the rows matching ``counted`` if given.
-    """
-    target = through or "pk"
-    column = f"{through}__status" if through else "status"
-    counted = counted or Q()
-    by_status = {
-        "present": Status.PRESENT,
-        "late": Status.LATE,
-        "excused": Status.EXCUSED,
-        "absent": Status.ABSENT,
-        "not_recorded": "",
-    }
-    return {
-        "expected": Count(target, filter=counted),
-        **{
-            name: Count(target, filter=counted & Q(**{column: status}))
-            for name, status in by_status.items()
-        },
-    }
-
-
-@dataclass
-class Counts:
-    """Headcounts over expected attendance rows."""
-
-    expected: int = 0
-    present: int = 0
-    late: int = 0
-    excused: int = 0
-    absent: int = 0
-    not_recorded: int = 0
-
-    @property
-    def attended(self) -> int:
-        return self.present + self.late
-
-    @property
-    def rate(self) -> float | None:
-        return rate(self.attended, self.expected)
-
-    def add(self, other: Counts) -> None:
-        for name in COUNT_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-COUNT_FIELDS = ("expected", "present", "late", "excused", "absent", "not_recorded")
-
-
-def _counts(row: dict[str, Any]) -> dict[str, int]:
-    """Return the headcount fields of an aggregated row (see _status_counts)."""
-    return {name: row[name] for name in COUNT_FIELDS}
 
 
 def group_labels(paths: Iterable[str], root: Branch | None) -> dict[str, str]:
@@ -264,7 +203,7 @@ def member_rows(filters: ReportFilters, *, now: datetime | None = None) -> list[
         attendance_in_scope(filters, now=now)
         .values(*MEMBER_COLUMNS)
         .annotate(
-            **_status_counts(),
+            **status_counts(),
             makeup_done=Count("pk", filter=Q(makeup__confirmed_at__isnull=False)),
         )
         .order_by("member_branch__path", "member__name", "member_id")
@@ -275,7 +214,7 @@ def member_rows(filters: ReportFilters, *, now: datetime | None = None) -> list[
         MemberRow(
             **_member_fields(r, labels),
             makeup_done=r["makeup_done"],
-            **_counts(r),
+            **{name: r[name] for name in COUNT_FIELDS},
         )
         for r in grouped
     ]
@@ -430,7 +369,7 @@ def ledger_rows(filters: ReportFilters, *, now: datetime | None = None) -> list[
     sessions = (
         ledger_sessions(filters, now=now)
         .select_related("kind", "branch", "host", "recorder")
-        .annotate(**_status_counts("attendance", counted))
+        .annotate(**status_counts("attendance", counted))
         .order_by("starts_at", "pk")
     )
     missed = Attendance.objects.filter(
@@ -694,10 +633,10 @@ def month_rates(filters: ReportFilters, *, now: datetime | None = None) -> list[
     """Return attendance per month of the period (months without sessions included), 1 query."""
     now = now or timezone.now()
     grouped = {
-        r["month"]: Counts(**_counts(r))
+        r["month"]: Counts.of(r)
         for r in attendance_in_scope(filters, now=now)
         .values(month=_month("session__starts_at"))
-        .annotate(**_status_counts())
+        .annotate(**status_counts())
     }
     return [MonthRate(month=m, attendance=grouped.get(m, Counts())) for m in filters.months]
 
@@ -714,10 +653,10 @@ def branch_report(filters: ReportFilters, *, now: datetime | None = None) -> Bra
     now = now or timezone.now()
     months = filters.months
     by_group = {
-        r["member_branch__path"]: Counts(**_counts(r))
+        r["member_branch__path"]: Counts.of(r)
         for r in attendance_in_scope(filters, now=now)
         .values("member_branch__path")
-        .annotate(**_status_counts())
+        .annotate(**status_counts())
     }
     reports = [
         compliance_report(root=filters.root, period=Period.MONTH, day=m, now=now) for m in months

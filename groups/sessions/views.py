@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import conf
-from groups.attendance.selectors import session_headcounts
+from groups.attendance.headcounts import session_headcounts
 from groups.checkin.services import checkin_panel
 from groups.dates import latest_day
 from groups.leave.forms import LeaveRequestForm

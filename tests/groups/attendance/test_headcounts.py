@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from groups.attendance.selectors import session_headcounts
+from groups.attendance.headcounts import session_headcounts
 from groups.attendance.services import attendance_record
 from groups.models import BranchRole, MemberCategory, SessionKind
 from tests.groups.factories import A, E, L, P, make_branch, make_member, make_session
@@ -59,7 +59,7 @@ def general_meeting(branch, full_present: int, late: int = 0):
 def test_headcounts_of_a_general_meeting_with_quorum(branch):
     counts = session_headcounts(general_meeting(branch, full_present=4, late=1))
     assert (counts.expected, counts.attended, counts.present, counts.late) == (10, 7, 6, 1)
-    assert (counts.excused, counts.absent, counts.untaken) == (1, 2, 0)
+    assert (counts.excused, counts.absent, counts.not_recorded) == (1, 2, 0)
     assert (counts.quorum.entitled, counts.quorum.present) == (8, 5)
     assert counts.quorum.voting
     assert counts.quorum.reached
@@ -77,7 +77,7 @@ def test_a_committee_meeting_counts_its_committee(branch):
     session = make_session(branch, SessionKind.COMMITTEE_MEETING)
     mark(session, {"正式1": P, "正式2": A})
     counts = session_headcounts(session)
-    assert (counts.expected, counts.untaken) == (3, 1)
+    assert (counts.expected, counts.not_recorded) == (3, 1)
     assert (counts.quorum.entitled, counts.quorum.present, counts.quorum.voting) == (3, 1, False)
     assert not counts.quorum.reached
     mark(session, {"正式3": L})
@@ -87,7 +87,7 @@ def test_a_committee_meeting_counts_its_committee(branch):
 def test_other_kinds_have_no_quorum(branch):
     session = make_session(branch, SessionKind.THEMED_DAY)
     counts = session_headcounts(session)
-    assert (counts.expected, counts.untaken, counts.quorum) == (10, 10, None)
+    assert (counts.expected, counts.not_recorded, counts.quorum) == (10, 10, None)
 
 
 def test_the_session_page_shows_headcounts_and_quorum(client, branch):

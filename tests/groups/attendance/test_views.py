@@ -132,7 +132,7 @@ def test_the_headcounts_box_reloads_with_the_new_numbers(login, session, org):
     attendance_record(session=session, member=org.member_a, status=L, by=None)
     box = client.get(url("attendance-headcounts", session.pk)).content.decode()
     assert 'data-count="attended">1 <' in box
-    assert 'data-count="untaken">2<' in box
+    assert 'data-count="not_recorded">2<' in box
     assert 'hx-trigger="attendance-changed from:body"' in box
 
 

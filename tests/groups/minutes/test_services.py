@@ -187,3 +187,23 @@ def test_the_record_print_button_is_hidden_when_printing(org, sessions, login):
     html = page.content.decode()
     toolbar = html[: html.index('id="print-record"')]
     assert 'class="no-print' in toolbar[toolbar.rindex("<div") :]
+
+
+def test_the_printed_record_of_a_general_meeting_states_its_quorum(org, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.groups.factories import make_session
+
+    meeting = make_session(
+        org.branch_a, "general_meeting", starts_at=timezone.now() - timedelta(days=2)
+    )
+    url = reverse("groups:minutes-record", args=[meeting.pk])
+    page = login("secretary_a").get(url).content.decode()
+    assert "data-quorum" not in page  # nothing claimed before attendance is taken
+    mark(meeting, org.member_a, "present")
+    mark(meeting, org.secretary_a, "absent")
+    page = login("secretary_a").get(url).content.decode()
+    assert 'data-quorum="not-reached"' in page
+    assert "Full members present 1/2" in page
