@@ -255,7 +255,7 @@ def _child(mode: str, last_day: str) -> dict[str, Any]:
     from groups.exports.exporters import DetailExporter
     from groups.exports.writers import export_csv_chunks, export_xlsx
     from groups.models import Branch
-    from groups.reports.selectors import ReportFilters
+    from groups.reports.filters import ReportFilters
 
     translation.activate("zh-hans")
     filters = ReportFilters(

@@ -4,7 +4,7 @@ The detail reads ONE query whose per-row values (names, labels, the 补学 state
 computed by the database, iterated with ``.iterator(chunk_size=…)``: its query count does
 not grow with the rows and memory holds one chunk, never the whole export. The reports
 (per member, member × month, ledger, per branch) are the report pages' selectors
-(groups/reports.py) laid out as rows; they are aggregates, a row per member or session.
+(groups/reports/) laid out as rows; they are aggregates, a row per member or session.
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from groups.exports.writers import CHUNK_ROWS, FORMULA_TRIGGERS, Exporter
 from groups.models import Attendance
-from groups.reports import selectors as reports
+from groups.reports.branches import branch_report
+from groups.reports.filters import attendance_in_scope
+from groups.reports.ledger import ledger_rows
+from groups.reports.matrix import matrix_report
+from groups.reports.members import member_rows
 
 EXPORTERS: dict[str, type[Exporter]] = {}
 
@@ -149,8 +153,8 @@ class DetailExporter(Exporter):
         ]
 
     def queryset(self) -> QuerySet[Attendance]:
-        """Return the rows the reports count (groups.reports.selectors), in the file's order."""
-        return reports.attendance_in_scope(self.filters, now=self.now).order_by(
+        """Return the rows the reports count (groups/reports/), in the file's order."""
+        return attendance_in_scope(self.filters, now=self.now).order_by(
             "session__starts_at", "session_id", "member_branch__path", "member__name", "member_id"
         )
 
@@ -295,7 +299,7 @@ class MembersExporter(ReportExporter):
     def build(self) -> list[Sequence[Any]]:
         return [
             [r.group, r.name, r.category, *_counts(r), r.makeup_done, percent(r.rate)]
-            for r in reports.member_rows(self.filters, now=self.now)
+            for r in member_rows(self.filters, now=self.now)
         ]
 
 
@@ -312,7 +316,7 @@ class MatrixExporter(ReportExporter):
         return [_("Party group"), _("Member"), _("Category"), *months]
 
     def build(self) -> list[Sequence[Any]]:
-        self.report = reports.matrix_report(self.filters, now=self.now)
+        self.report = matrix_report(self.filters, now=self.now)
         return [
             [row.group, row.name, row.category, *(cell.text for cell in row.cells)]
             for row in self.report.rows
@@ -353,7 +357,7 @@ class LedgerExporter(ReportExporter):
                 *(r.recorder, *_counts(r)),
                 *("、".join(r.excused_names), "、".join(r.absent_names), percent(r.rate)),
             ]
-            for r in reports.ledger_rows(self.filters, now=self.now)
+            for r in ledger_rows(self.filters, now=self.now)
         ]
 
 
@@ -366,7 +370,7 @@ class BranchesExporter(ReportExporter):
     sheet_title = gettext_lazy("Branches")
 
     def build(self) -> list[Sequence[Any]]:
-        self.report = reports.branch_report(self.filters, now=self.now)
+        self.report = branch_report(self.filters, now=self.now)
         rows = []
         for row in self.report.rows:
             cells = []

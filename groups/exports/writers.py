@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from groups.reports.selectors import ReportFilters
+    from groups.reports.filters import ReportFilters
 
 # A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -308,7 +308,7 @@ def xlsx_response(
 class Exporter:
     """One downloadable report: a header and its rows, for the report filters.
 
-    ``filters`` is the ``groups.reports.selectors.ReportFilters`` the report pages use (built by
+    ``filters`` is the ``groups.reports.filters.ReportFilters`` the report pages use (built by
     ``ReportFilterForm``, or by the export_attendance command).
     """
 

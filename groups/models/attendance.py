@@ -72,7 +72,6 @@ class Attendance(models.Model):
     )
     history = HistoricalRecords()
 
-
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.dates import day_out_of_range
 from groups.models import Member, MemberCategory, SessionKind
 from groups.permissions import managed_branches
-from groups.reports.selectors import ReportFilters
+from groups.reports.filters import ReportFilters
 
 # A longer period makes the per-branch report run one compliance pass per month for long.
 MAX_REPORT_DAYS = 3 * 366

@@ -17,8 +17,13 @@ from django.utils import timezone
 
 from groups import conf
 from groups.permissions import manages_any_branch, own_member
-from groups.reports import selectors as reports
+from groups.reports.branches import BranchReport, BranchRow, branch_report
+from groups.reports.filters import ReportFilters
+from groups.reports.follow_up import follow_up_rows
 from groups.reports.forms import ReportFilterForm
+from groups.reports.ledger import ledger_rows
+from groups.reports.matrix import matrix_report
+from groups.reports.members import member_rows, totals
 
 TABS = ["members", "matrix", "ledger", "branches", "follow-up"]
 MANAGER_TABS = {"ledger", "branches", "follow-up"}
@@ -71,28 +76,28 @@ def _report(request: HttpRequest, tab: str, build: Any, *, printing: str = "") -
 def report_members(request: HttpRequest) -> HttpResponse:
     """Show each member's headcounts and attendance rate, grouped by 党小组."""
 
-    def build(filters: reports.ReportFilters, now: Any) -> dict[str, Any]:
-        rows = reports.member_rows(filters, now=now)
-        return {"rows": rows, "total": reports.totals(rows)}
+    def build(filters: ReportFilters, now: Any) -> dict[str, Any]:
+        rows = member_rows(filters, now=now)
+        return {"rows": rows, "total": totals(rows)}
 
     return _report(request, "members", build)
 
 
 def report_matrix(request: HttpRequest) -> HttpResponse:
     """Show the member × month matrix of sessions by kind (✓ 假 ✗ 补)."""
-    return _report(request, "matrix", lambda f, now: {"matrix": reports.matrix_report(f, now=now)})
+    return _report(request, "matrix", lambda f, now: {"matrix": matrix_report(f, now=now)})
 
 
 def report_ledger(request: HttpRequest) -> HttpResponse:
     """Show the 台账: one line per session held, with headcounts and the names of the missing."""
-    return _report(request, "ledger", lambda f, now: {"rows": reports.ledger_rows(f, now=now)})
+    return _report(request, "ledger", lambda f, now: {"rows": ledger_rows(f, now=now)})
 
 
 def report_branches(request: HttpRequest) -> HttpResponse:
     """Show attendance per branch and month with charts, and the monthly compliance matrix."""
 
-    def build(filters: reports.ReportFilters, now: Any) -> dict[str, Any]:
-        report = reports.branch_report(filters, now=now)
+    def build(filters: ReportFilters, now: Any) -> dict[str, Any]:
+        report = branch_report(filters, now=now)
         top = [r for r in report.rows if r.depth == 1] or report.rows[:1]
         return {"report": report, "chart_branches": top, "chart": _chart_data(report, top)}
 
@@ -105,7 +110,7 @@ def report_follow_up(request: HttpRequest) -> HttpResponse:
         request,
         "follow-up",
         lambda f, now: {
-            "rows": reports.follow_up_rows(f, now=now),
+            "rows": follow_up_rows(f, now=now),
             "absences": conf.FOLLOW_UP_ABSENCES,
         },
     )
@@ -115,7 +120,7 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
-def _chart_data(report: reports.BranchReport, top: list[reports.BranchRow]) -> dict[str, Any]:
+def _chart_data(report: BranchReport, top: list[BranchRow]) -> dict[str, Any]:
     """Return what report-charts.js draws: rate by month, and per branch just below the root."""
     return {
         "months": {
@@ -134,7 +139,7 @@ def report_ledger_print(request: HttpRequest) -> HttpResponse:
     return _report(
         request,
         "ledger",
-        lambda f, now: {"rows": reports.ledger_rows(f, now=now)},
+        lambda f, now: {"rows": ledger_rows(f, now=now)},
         printing="groups/reports/ledger_print.html",
     )
 
@@ -144,6 +149,6 @@ def report_branches_print(request: HttpRequest) -> HttpResponse:
     return _report(
         request,
         "branches",
-        lambda f, now: {"report": reports.branch_report(f, now=now)},
+        lambda f, now: {"report": branch_report(f, now=now)},
         printing="groups/reports/branches_print.html",
     )

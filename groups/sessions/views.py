@@ -28,6 +28,7 @@ from groups.permissions import (
     visible_sessions,
 )
 from groups.reading.services import reading_status
+from groups.reports.compliance import compliance_report
 from groups.sessions import ics
 from groups.sessions import services as scheduling
 from groups.sessions.forms import (
@@ -40,7 +41,6 @@ from groups.sessions.forms import (
 )
 from groups.sessions.recurrence import RuleError, local_to_utc
 from groups.sessions.selectors import (
-    compliance_report,
     expected_members,
     filter_sessions,
     month_grid,

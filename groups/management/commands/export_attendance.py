@@ -13,7 +13,7 @@ from django.utils import translation
 from groups.exports.exporters import EXPORTERS
 from groups.exports.writers import export_csv_chunks, export_xlsx
 from groups.models import Branch, MemberCategory, SessionKind
-from groups.reports.selectors import ReportFilters
+from groups.reports.filters import ReportFilters
 
 
 def _day(value: str) -> date:

@@ -32,8 +32,11 @@ from groups.exports.writers import (
     xlsx_write,
 )
 from groups.models import Attendance, MakeUpStudy
-from groups.reports import selectors as reports
-from groups.reports.selectors import ReportFilters
+from groups.reports.branches import branch_report
+from groups.reports.filters import ReportFilters
+from groups.reports.ledger import ledger_rows
+from groups.reports.matrix import matrix_report
+from groups.reports.members import member_rows
 from tests.groups.factories import YEAR, build_record, local, make_session
 
 # Labels and headers are asserted in English: their Chinese comes with the lead's catalogue.
@@ -261,7 +264,7 @@ def test_members_export_is_the_member_report(record):
     rows = read_csv(csv_bytes(EXPORTERS["members"](filters)))
     assert rows[0][:3] == ["Party group", "Member", "Category"]
     by_name = {(r[0], r[1]): r for r in rows[1:]}
-    selected = reports.member_rows(filters)
+    selected = member_rows(filters)
     assert len(rows) - 1 == len(selected)
     for member in selected:
         row = by_name[(member.group, member.name)]
@@ -289,7 +292,7 @@ def test_ledger_export_xlsx(record):
     sheet = book["Ledger"]
     assert sheet.freeze_panes == "A2"
     rows = list(sheet.iter_rows(values_only=True))[1:]
-    selected = reports.ledger_rows(filters)
+    selected = ledger_rows(filters)
     assert [(r[0].date(), r[4], r[9], r[10]) for r in rows] == [
         (s.day, s.kind, s.expected, s.attended) for s in selected
     ]
@@ -302,13 +305,13 @@ def test_matrix_and_branches_exports(record):
     matrix = read_csv(csv_bytes(EXPORTERS["matrix"](filters)))
     assert matrix[0][3:5] == ["2025-01", "2025-02"]
     li_ming = next(r for r in matrix if r[1] == "李明")
-    report = reports.matrix_report(filters)
+    report = matrix_report(filters)
     row = next(r for r in report.rows if r.name == "李明")
     assert li_ming[3:] == [cell.text for cell in row.cells]
     branches = read_csv(csv_bytes(EXPORTERS["branches"](filters)))
     assert branches[1][0] == "县直机关党委"
     assert branches[2][0] == "　第一党支部"  # indented one level
-    assert len(branches[0]) == 12 + 12 * len(reports.branch_report(filters).kinds)
+    assert len(branches[0]) == 12 + 12 * len(branch_report(filters).kinds)
 
 
 # --- Query counts ---------------------------------------------------------------------

@@ -13,7 +13,8 @@ from django.utils import timezone
 from groups.leave import makeup
 from groups.leave import services as leave
 from groups.models import Attendance, LeaveRequest, MakeUpStudy, Minutes
-from groups.reports.selectors import ReportFilters, member_rows
+from groups.reports.filters import ReportFilters
+from groups.reports.members import member_rows
 from tests.groups.factories import make_session, make_sessions, mark, missed
 
 

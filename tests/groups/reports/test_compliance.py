@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from groups.models import BranchExemption, BranchKind, KindRule
-from groups.sessions.selectors import compliance_report, period_bounds, periods_in
+from groups.reports.compliance import compliance_report, period_bounds, periods_in
 from tests.groups.factories import kind, local, make_branch, make_session
 
 pytestmark = pytest.mark.django_db

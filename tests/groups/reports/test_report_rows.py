@@ -7,15 +7,12 @@ from datetime import date, time
 import pytest
 
 from groups.models import MemberCategory, SessionKind
-from groups.reports.selectors import (
-    ReportFilters,
-    branch_report,
-    follow_up_for_user,
-    follow_up_rows,
-    ledger_rows,
-    matrix_report,
-    member_rows,
-)
+from groups.reports.branches import branch_report
+from groups.reports.filters import ReportFilters
+from groups.reports.follow_up import follow_up_for_user, follow_up_rows
+from groups.reports.ledger import ledger_rows
+from groups.reports.matrix import matrix_report
+from groups.reports.members import member_rows
 from tests.groups.factories import YEAR, build_record
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,190 @@
+"""The branches report: attendance per branch and month, and compliance with the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from groups.attendance.headcounts import Counts, rate, status_counts
+from groups.models import (
+    Attendance,
+    Branch,
+    SessionKind,
+)
+from groups.models.sessions import Period
+from groups.reports.compliance import ComplianceCell, compliance_report
+from groups.reports.filters import ReportFilters, attendance_in_scope
+from groups.reports.matrix import month_of
+
+Status = Attendance.Status
+
+# --- Per branch: attendance and compliance ---------------------------------------------------
+
+
+@dataclass
+class BranchMonth:
+    """One branch × kind × month of the compliance matrix (from groups.sessions.selectors).
+
+    Fields: month, kind_id, required, held, planned, window (label of the window the rule
+    is judged over: 2026-03, 2026 Q1 …), exempt (bool), met (bool).
+    """
+
+    month: date
+    kind_id: int
+    required: int
+    held: int
+    planned: int
+    window: str
+    exempt: bool
+    met: bool
+
+
+@dataclass
+class BranchRow:
+    """One branch of the subtree.
+
+    Fields: branch_id, name, depth (below the root, 0 for the root), attendance (Counts of
+    its whole subtree's members), required and counted (over distinct rule windows, extra
+    sessions not making up others), cells (list[BranchMonth], months × kinds, None where no
+    rule applies); properties rate (attendance) and completion (counted / required).
+    """
+
+    branch_id: int
+    name: str
+    depth: int
+    attendance: Counts
+    required: int = 0
+    counted: int = 0
+    cells: list[BranchMonth | None] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        return self.attendance.rate
+
+    @property
+    def completion(self) -> float | None:
+        return rate(self.counted, self.required)
+
+
+@dataclass
+class MonthRate:
+    """Attendance over one month: month, Counts; property rate."""
+
+    month: date
+    attendance: Counts
+
+    @property
+    def rate(self) -> float | None:
+        return self.attendance.rate
+
+
+@dataclass
+class BranchReport:
+    """months, kinds (the columns with a rule), rows, month_rates, and the subtree totals."""
+
+    months: list[date]
+    kinds: list[SessionKind]
+    rows: list[BranchRow]
+    month_rates: list[MonthRate]
+
+    @property
+    def total(self) -> BranchRow | None:
+        return self.rows[0] if self.rows else None
+
+    def cell(self, row: BranchRow, month_index: int, kind_index: int) -> BranchMonth | None:
+        return row.cells[month_index * len(self.kinds) + kind_index]
+
+
+def month_rates(filters: ReportFilters, *, now: datetime | None = None) -> list[MonthRate]:
+    """Return attendance per month of the period (months without sessions included), 1 query."""
+    now = now or timezone.now()
+    grouped = {
+        r["month"]: Counts.of(r)
+        for r in attendance_in_scope(filters, now=now)
+        .values(month=month_of("session__starts_at"))
+        .annotate(**status_counts())
+    }
+    return [MonthRate(month=m, attendance=grouped.get(m, Counts())) for m in filters.months]
+
+
+def branch_report(filters: ReportFilters, *, now: datetime | None = None) -> BranchReport:
+    """Return per branch attendance and the monthly held-vs-required matrix by kind.
+
+    Required/held come from groups.sessions.selectors.compliance_report (a month view per month of
+    the period: a constant number of queries per month); a quarterly or yearly rule shows its
+    own window in each month it spans and counts once towards completion.
+    """
+    if filters.root is None:
+        raise ValueError("a branch report needs a branch")
+    now = now or timezone.now()
+    months = filters.months
+    by_group = {
+        r["member_branch__path"]: Counts.of(r)
+        for r in attendance_in_scope(filters, now=now)
+        .values("member_branch__path")
+        .annotate(**status_counts())
+    }
+    reports = [
+        compliance_report(root=filters.root, period=Period.MONTH, day=m, now=now) for m in months
+    ]
+    wanted = {k.pk for k in filters.kinds}
+    kinds: dict[int, SessionKind] = {}
+    for report in reports:
+        for kind in report.kinds:
+            if not wanted or kind.pk in wanted:
+                kinds.setdefault(kind.pk, kind)
+    kind_list = sorted(kinds.values(), key=lambda k: (k.position, k.code))
+    cells: dict[tuple[int, date, int], ComplianceCell] = {}
+    branches: list[Branch] = []
+    for month, report in zip(months, reports, strict=True):
+        for row in report.rows:
+            if month == months[0]:
+                branches.append(row.branch)
+            for cell in row.cells:
+                if cell is not None and cell.kind.pk in kinds:
+                    cells[(row.branch.pk, month, cell.kind.pk)] = cell
+    rows = []
+    for branch in branches:
+        attendance = Counts()
+        for path, counts in by_group.items():
+            if path.startswith(branch.path):
+                attendance.add(counts)
+        row = BranchRow(
+            branch_id=branch.pk,
+            name=branch.name,
+            depth=(len(branch.path) - len(filters.root.path)) // Branch.steplen,
+            attendance=attendance,
+        )
+        windows: set[tuple[int, date, date]] = set()
+        for month in months:
+            for kind in kind_list:
+                cell = cells.get((branch.pk, month, kind.pk))
+                if cell is None:
+                    row.cells.append(None)
+                    continue
+                row.cells.append(
+                    BranchMonth(
+                        month=month,
+                        kind_id=kind.pk,
+                        required=cell.required,
+                        held=cell.held,
+                        planned=cell.planned,
+                        window=cell.label,
+                        exempt=cell.is_exempt,
+                        met=cell.is_met,
+                    )
+                )
+                window = (kind.pk, cell.window_start, cell.window_end)
+                if not cell.is_exempt and window not in windows:
+                    windows.add(window)
+                    row.required += cell.required
+                    row.counted += cell.counted
+        rows.append(row)
+    return BranchReport(
+        months=months,
+        kinds=kind_list,
+        rows=rows,
+        month_rates=month_rates(filters, now=now),
+    )

@@ -1,0 +1,281 @@
+"""The compliance matrix: sessions held against those the kind rules require, per branch, kind
+and period, with what is still behind while there is time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from groups.models import (
+    Branch,
+    BranchExemption,
+    KindRule,
+    SessionKind,
+    StudySession,
+)
+from groups.models.sessions import Period, local_midnight
+
+PERIOD_RANK = {Period.WEEK: 0, Period.MONTH: 1, Period.QUARTER: 2, Period.YEAR: 3}
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    """Return [start, end) of the week (Monday first), month, quarter or year holding day."""
+    if period == Period.WEEK:
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=7)
+    if period == Period.MONTH:
+        start = day.replace(day=1)
+    elif period == Period.QUARTER:
+        start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    elif period == Period.YEAR:
+        start = date(day.year, 1, 1)
+    else:
+        raise ValueError(f"unknown period {period!r}")
+    months = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}[period]
+    year, month = divmod(start.month - 1 + months, 12)
+    return start, date(start.year + year, month + 1, 1)
+
+
+def periods_in(rule_period: str, start: date, end: date) -> int:
+    """Return how many rule periods fall in [start, end): a week by its Thursday (as ISO 8601).
+
+    So a month asks for four or five weekly sessions, the weeks it holds most days of.
+    """
+    if rule_period == Period.WEEK:
+        first_thursday = start + timedelta(days=(3 - start.weekday()) % 7)
+        return max(0, (end - first_thursday + timedelta(days=6)).days // 7)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months // {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}[rule_period]
+
+
+def window_label(period: str, start: date) -> str:
+    """Return how a compliance window is named: 2026-03, 2026 Q1, 2026."""
+    if period == Period.MONTH:
+        return f"{start:%Y-%m}"
+    if period == Period.QUARTER:
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
+@dataclass
+class ComplianceCell:
+    """One branch × kind: required vs held in the window the rule is judged over."""
+
+    branch: Branch
+    kind: SessionKind
+    required: int
+    held: int
+    planned: int
+    window_period: str
+    window_start: date
+    window_end: date  # exclusive
+    days_left: int | None  # None: the window has not begun; 0: it is over
+    exempt_reason: str = ""
+
+    @property
+    def is_exempt(self) -> bool:
+        return bool(self.exempt_reason)
+
+    @property
+    def is_met(self) -> bool:
+        return self.is_exempt or self.held >= self.required
+
+    @property
+    def is_behind(self) -> bool:
+        """Return whether it is short while there is still time (the ones to act on)."""
+        return not self.is_met and bool(self.days_left)
+
+    @property
+    def is_missed(self) -> bool:
+        return not self.is_met and self.days_left == 0
+
+    @property
+    def counted(self) -> int:
+        return min(self.held, self.required)
+
+    @property
+    def label(self) -> str:
+        return window_label(self.window_period, self.window_start)
+
+
+@dataclass
+class ComplianceRow:
+    branch: Branch
+    cells: list[ComplianceCell | None]
+
+    @property
+    def behind(self) -> list[ComplianceCell]:
+        return [c for c in self.cells if c and c.is_behind]
+
+
+@dataclass
+class ComplianceReport:
+    root: Branch
+    period: str
+    start: date
+    end: date
+    kinds: list[SessionKind]
+    rows: list[ComplianceRow]
+
+    @property
+    def required(self) -> int:
+        return sum(c.required for r in self.rows for c in r.cells if c and not c.is_exempt)
+
+    @property
+    def counted(self) -> int:
+        return sum(c.counted for r in self.rows for c in r.cells if c and not c.is_exempt)
+
+    @property
+    def rate(self) -> float | None:
+        """Return the share of required sessions held (extra sessions do not make up others)."""
+        return self.counted / self.required if self.required else None
+
+    @property
+    def label(self) -> str:
+        return window_label(self.period, self.start)
+
+
+def compliance_report(
+    *, root: Branch, period: str, day: date, now: datetime | None = None
+) -> ComplianceReport:
+    """Return required vs held per branch × kind in root's subtree for the period holding day.
+
+    Definitions:
+    - *held*: not cancelled and started before now (a past session still marked
+      "scheduled" counts: the record may lag, the meeting happened); *planned*: not
+      cancelled and starting later. Cancelled sessions never count.
+    - A rule per week/month/quarter/year is judged over the chosen period when it is not
+      longer (a weekly rule in a month requires one per Thursday in it), else over its own
+      period holding ``day`` (a quarterly 党课 in a month view is judged on that quarter).
+    - The rule is the nearest KindRule on the branch or an ancestor, else the kind's
+      default; it applies to the branch kinds the kind names (all when it names none).
+    - Sessions of an ancestor count for its subtree (a 党委-wide 党课 is every branch's),
+      except for committee-only kinds: a 党委 committee meeting is not a 支委会.
+    - An exemption excuses that branch only, not its subtree.
+
+    Runs a constant number of queries whatever the size of the subtree.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start, end = period_bounds(period, day)
+    branches = list(
+        Branch.objects.filter(Q(path__startswith=root.path) | Q(path__in=root.ancestor_paths))
+        .select_related("kind")
+        .order_by("path")
+    )
+    by_path = {b.path: b for b in branches}
+    scope = [b for b in branches if b.path.startswith(root.path)]
+    kinds = list(SessionKind.objects.prefetch_related("branch_kinds"))
+    applies = {k.pk: {bk.pk for bk in k.branch_kinds.all()} for k in kinds}
+    overrides = {
+        (r["branch__path"], r["kind_id"]): (r["required_count"], r["period"])
+        for r in KindRule.objects.filter(branch__in=[b.pk for b in branches]).values(
+            "branch__path", "kind_id", "required_count", "period"
+        )
+    }
+    exemptions = {
+        (e["branch_id"], e["kind_id"]): e["reason"]
+        for e in BranchExemption.objects.filter(branch__in=[b.pk for b in scope]).values(
+            "branch_id", "kind_id", "reason"
+        )
+    }
+
+    def rule_for(branch: Branch, kind: SessionKind) -> tuple[int, str] | None:
+        for path in [branch.path, *reversed(branch.ancestor_paths)]:
+            if (path, kind.pk) in overrides:
+                return overrides[(path, kind.pk)]
+        if kind.required_count is None:
+            return None
+        return kind.required_count, kind.period
+
+    def window_for(rule_period: str) -> tuple[str, date, date]:
+        if PERIOD_RANK[Period(rule_period)] <= PERIOD_RANK[Period(period)]:
+            return period, start, end
+        return rule_period, *period_bounds(rule_period, day)
+
+    windows = sorted({window_for(p) for p in Period.values}, key=lambda w: (w[1], w[2]))
+    counts = _session_counts(branches, windows, now)
+
+    rows: list[ComplianceRow] = []
+    for branch in scope:
+        cells: list[ComplianceCell | None] = []
+        for kind in kinds:
+            rule = rule_for(branch, kind)
+            if (
+                rule is None
+                or not rule[0]
+                or (applies[kind.pk] and branch.kind_id not in applies[kind.pk])
+            ):
+                cells.append(None)
+                continue
+            count, rule_period = rule
+            w_period, w_start, w_end = window_for(rule_period)
+            paths = [branch.path] if kind.committee_only else [*branch.ancestor_paths, branch.path]
+            held = planned = 0
+            for path in paths:
+                found = counts.get((by_path[path].pk, kind.pk, w_start, w_end), (0, 0))
+                held, planned = held + found[0], planned + found[1]
+            multiple = periods_in(rule_period, w_start, w_end) if w_period == period else 1
+            if today >= w_end:
+                days_left: int | None = 0
+            elif today < w_start:
+                days_left = None
+            else:
+                days_left = (w_end - today).days
+            cells.append(
+                ComplianceCell(
+                    branch=branch,
+                    kind=kind,
+                    required=count * max(multiple, 1),
+                    held=held,
+                    planned=planned,
+                    window_period=w_period,
+                    window_start=w_start,
+                    window_end=w_end,
+                    days_left=days_left,
+                    exempt_reason=exemptions.get((branch.pk, kind.pk), ""),
+                )
+            )
+        rows.append(ComplianceRow(branch=branch, cells=cells))
+    used = [i for i in range(len(kinds)) if any(r.cells[i] for r in rows)]
+    for row in rows:
+        row.cells = [row.cells[i] for i in used]
+    return ComplianceReport(
+        root=root,
+        period=period,
+        start=start,
+        end=end,
+        kinds=[kinds[i] for i in used],
+        rows=rows,
+    )
+
+
+def _session_counts(
+    branches: list[Branch], windows: list[tuple[str, date, date]], now: datetime
+) -> dict[tuple[int, int, date, date], tuple[int, int]]:
+    """Return (held, planned) per branch, kind and window, in one grouped query."""
+    annotations: dict[str, Count] = {}
+    for i, (_period, w_start, w_end) in enumerate(windows):
+        in_window = Q(starts_at__gte=local_midnight(w_start), starts_at__lt=local_midnight(w_end))
+        annotations[f"held_{i}"] = Count("pk", filter=in_window & Q(starts_at__lt=now))
+        annotations[f"planned_{i}"] = Count("pk", filter=in_window & Q(starts_at__gte=now))
+    first = min(w[1] for w in windows)
+    last = max(w[2] for w in windows)
+    grouped = (
+        StudySession.objects.not_cancelled()
+        .filter(branch__in=[b.pk for b in branches])
+        .between(first, last)
+        .order_by()
+        .values("branch_id", "kind_id")
+        .annotate(**annotations)
+    )
+    result: dict[tuple[int, int, date, date], tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for row in grouped:
+        for i, (_period, w_start, w_end) in enumerate(windows):
+            key = (row["branch_id"], row["kind_id"], w_start, w_end)
+            result[key] = (row[f"held_{i}"], row[f"planned_{i}"])
+    return dict(result)
