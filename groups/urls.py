@@ -4,6 +4,7 @@ from groups.attendance import urls as attendance
 from groups.checkin import urls as checkin
 from groups.exports import urls as exports
 from groups.leave import urls as leave
+from groups.minutes import urls as minutes
 from groups.org import urls as org
 from groups.reading import urls as reading
 from groups.reports import urls as reports
@@ -19,5 +20,6 @@ urlpatterns = [
     *checkin.urlpatterns,
     *exports.urlpatterns,
     *leave.urlpatterns,
+    *minutes.urlpatterns,
     *attendance.urlpatterns,
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from groups.checkin.services import CODE_DIGITS, normalise_code
+from groups.checkin.codes import CODE_DIGITS, normalise_code
 
 
 class CheckinCodeForm(forms.Form):

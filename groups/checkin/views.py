@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from groups.checkin import services as checkin
+from groups.checkin.codes import CheckinError
 from groups.checkin.forms import CheckinCodeForm, CheckinTokenForm
-from groups.checkin.services import CheckinError
 from groups.permissions import get_session_for_user
 
 # The display reloads itself this often (a meta refresh: no script needed), so the code

@@ -1,11 +1,10 @@
-"""URLs of leave, make-up study and minutes."""
+"""URLs of leave and make-up study."""
 
 from __future__ import annotations
 
 from django.urls import path
 
 from groups.leave import views as views_leave
-from groups.minutes import views as views_minutes
 
 urlpatterns = [
     path("sessions/<int:session_id>/leave/", views_leave.leave_ask, name="leave-ask"),
@@ -16,21 +15,4 @@ urlpatterns = [
     path("makeup/review/", views_leave.makeup_review, name="makeup-review"),
     path("makeup/<int:pk>/", views_leave.makeup_detail, name="makeup-detail"),
     path("makeup/<int:pk>/confirm/", views_leave.makeup_confirm, name="makeup-confirm"),
-    path("sessions/<int:session_id>/minutes/", views_minutes.minutes_edit, name="minutes-edit"),
-    path(
-        "sessions/<int:session_id>/minutes/attachments/",
-        views_minutes.attachment_add,
-        name="minutes-attachment-add",
-    ),
-    path(
-        "minutes/attachments/<int:pk>/",
-        views_minutes.attachment_download,
-        name="minutes-attachment",
-    ),
-    path(
-        "minutes/attachments/<int:pk>/delete/",
-        views_minutes.attachment_delete,
-        name="minutes-attachment-delete",
-    ),
-    path("sessions/<int:session_id>/record/", views_minutes.minutes_record, name="minutes-record"),
 ]

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groups import conf
-from groups.leave.forms import AttachmentForm, MinutesForm
 from groups.minutes import services as minutes_services
+from groups.minutes.forms import AttachmentForm, MinutesForm
 from groups.models import StudySession
 from groups.permissions import get_attachment_for_user, get_session_for_user
 

@@ -10,8 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from groups.attendance.services import attendance_record
+from groups.checkin import codes
 from groups.checkin import services as checkin
-from groups.checkin.services import CheckinError
+from groups.checkin.codes import CheckinError
 from groups.models import Attendance
 from tests.groups.attendance.test_concurrency import hold_lock_then
 from tests.groups.factories import make_session
@@ -34,7 +35,7 @@ def check_in_recording(session, user, outcome: list) -> Callable[[], None]:
         except CheckinError as exc:
             outcome.append(exc)
 
-    token = checkin.checkin_token(session_pk=session.pk, now=timezone.now())
+    token = codes.checkin_token(session_pk=session.pk, now=timezone.now())
     return run
 
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.checkin import services as checkin
+from groups.checkin import codes
 from groups.models import Attendance
 from tests.groups.factories import PERSONAS, make_session
 
@@ -36,7 +36,7 @@ def _fresh_cache():
 
 def request_for(name: str, session) -> tuple[str, str, dict]:
     url = reverse("groups:checkin-session", args=[session.pk])
-    token = checkin.checkin_token(session_pk=session.pk, now=timezone.now())
+    token = codes.checkin_token(session_pk=session.pk, now=timezone.now())
     return {
         "checkin": ("get", reverse("groups:checkin"), {}),
         "checkin-session": ("get", url, {"token": token}),

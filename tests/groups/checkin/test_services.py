@@ -10,8 +10,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.checkin import codes
 from groups.checkin import services as checkin
-from groups.checkin.services import CheckinError
+from groups.checkin.codes import CheckinError
 from groups.models import Attendance, Member, MemberCategory
 from tests.groups.factories import local, make_session
 
@@ -37,11 +38,11 @@ def row(session, member) -> Attendance:
 
 
 def token_at(session, now) -> str:
-    return checkin.checkin_token(session_pk=session.pk, now=now)
+    return codes.checkin_token(session_pk=session.pk, now=now)
 
 
 def code_at(session, now) -> str:
-    return checkin.checkin_code(session_pk=session.pk, now=now)
+    return codes.checkin_code(session_pk=session.pk, now=now)
 
 
 def refusal(**kwargs) -> CheckinError:
@@ -136,7 +137,7 @@ def test_a_token_signed_with_another_salt_is_refused(org, session):
     from django.core import signing
 
     now = START
-    value = f"{session.pk}:{checkin.window_of(now)}"
+    value = f"{session.pk}:{codes.window_of(now)}"
     other = signing.Signer(salt="studyhub.other", algorithm="sha256").sign(value)
     assert refusal(session=session, user=org.member_a.user, token=other, now=now).code == "forged"
 
@@ -351,7 +352,7 @@ def test_the_display_shows_a_qr_svg_code_and_count(org, live, login):
     assert f"/groups/sessions/{live.pk}/check-in/?token={live.pk}%3A" in link
     assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="checkin-qr">.*<path ', page, re.S)
     assert '<meta http-equiv="refresh" content="20">' in page
-    code = checkin.checkin_code(session_pk=live.pk, now=timezone.now())
+    code = codes.checkin_code(session_pk=live.pk, now=timezone.now())
     assert f'data-code="{code}"' in page
     assert '<span class="fw-semibold" data-attended>1</span> / <span data-expected>2</span>' in page
 
@@ -383,7 +384,7 @@ def test_scanning_asks_to_confirm_and_get_changes_nothing(org, live, login):
 
 
 def test_a_logged_out_scan_goes_through_login_and_back_to_the_check_in(org, live, client):
-    token = checkin.checkin_token(session_pk=live.pk, now=timezone.now())
+    token = codes.checkin_token(session_pk=live.pk, now=timezone.now())
     url = f"{reverse('groups:checkin-session', args=[live.pk])}?token={token}"
     response = client.get(url)
     assert response.status_code == 302
@@ -411,8 +412,8 @@ def test_a_logged_out_scan_goes_through_login_and_back_to_the_check_in(org, live
 def test_a_bad_link_says_why_and_offers_the_code_form(org, live, login, token, message):
     now = timezone.now()
     value = {
-        "forged": checkin.checkin_token(session_pk=live.pk, now=now)[:-2] + "xx",
-        "expired": checkin.checkin_token(session_pk=live.pk, now=now - timedelta(minutes=3)),
+        "forged": codes.checkin_token(session_pk=live.pk, now=now)[:-2] + "xx",
+        "expired": codes.checkin_token(session_pk=live.pk, now=now - timedelta(minutes=3)),
     }[token]
     client = login("member_a")
     url = reverse("groups:checkin-session", args=[live.pk])
@@ -429,7 +430,7 @@ def test_typing_the_code_on_the_session_page(org, live, login):
     url = reverse("groups:checkin-session", args=[live.pk])
     response = client.post(url, {"code": "12"}, follow=True)
     assert "Type the 6 digits shown on the screen." in response.content.decode()
-    code = checkin.checkin_code(session_pk=live.pk, now=timezone.now())
+    code = codes.checkin_code(session_pk=live.pk, now=timezone.now())
     response = client.post(url, {"code": code}, follow=True)
     assert "marked late" in response.content.decode()
     assert row(live, org.member_a).status == "late"
@@ -439,7 +440,7 @@ def test_the_general_check_in_page(org, live, login):
     client = login("member_a")
     page = client.get(reverse("groups:checkin")).content.decode()
     assert live.topic in page
-    code = checkin.checkin_code(session_pk=live.pk, now=timezone.now())
+    code = codes.checkin_code(session_pk=live.pk, now=timezone.now())
     response = client.post(reverse("groups:checkin"), {"code": code}, follow=True)
     assert response.redirect_chain[-1][0] == live.get_absolute_url()
     assert row(live, org.member_a).status == "late"

@@ -1,0 +1,27 @@
+"""URLs of the minutes (会议记录), their attachments and the printable record."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from groups.minutes import views as views_minutes
+
+urlpatterns = [
+    path("sessions/<int:session_id>/minutes/", views_minutes.minutes_edit, name="minutes-edit"),
+    path(
+        "sessions/<int:session_id>/minutes/attachments/",
+        views_minutes.attachment_add,
+        name="minutes-attachment-add",
+    ),
+    path(
+        "minutes/attachments/<int:pk>/",
+        views_minutes.attachment_download,
+        name="minutes-attachment",
+    ),
+    path(
+        "minutes/attachments/<int:pk>/delete/",
+        views_minutes.attachment_delete,
+        name="minutes-attachment-delete",
+    ),
+    path("sessions/<int:session_id>/record/", views_minutes.minutes_record, name="minutes-record"),
+]
