@@ -42,7 +42,7 @@ def _row_context(session: StudySession) -> dict[str, object]:
         ],
         "status_word": _("Status"),
         "note_word": _("Note"),
-        # A row's URLs are this plus "<member id>/" (see urls_attendance), not 600 reverse()s.
+        # A row's URLs are this plus "<member id>/" (see attendance/urls.py), not 600 reverse()s.
         "rows_url": reverse("groups:attendance-take", args=[session.pk]),
         "disabled": " disabled" if session.is_cancelled else "",
     }

@@ -115,7 +115,7 @@ def _local_naive(zone: tzinfo, text: str) -> datetime:
 
 @register
 class DetailExporter(Exporter):
-    """One row per expected member per session (long format) with the issue's fixed columns."""
+    """One row per expected member per session (long format) in fixed columns."""
 
     identifier = "detail"
     verbose_name = gettext_lazy("Attendance detail")

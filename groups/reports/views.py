@@ -27,13 +27,8 @@ from groups.reports.members import member_rows, totals
 
 TABS = ["members", "matrix", "ledger", "branches", "follow-up"]
 MANAGER_TABS = {"ledger", "branches", "follow-up"}
-# The exports engineer's report names, per tab (the follow-up list has no export).
-EXPORTS = {
-    "members": "members",
-    "matrix": "matrix",
-    "ledger": "ledger",
-    "branches": "branches",
-}
+# Each tab downloads as the exporter of the same name; the follow-up list has no export.
+EXPORTED_TABS = {"members", "matrix", "ledger", "branches"}
 
 
 def _filter_form(request: HttpRequest, *, manager_only: bool) -> ReportFilterForm:
@@ -52,7 +47,7 @@ def _render_tab(request: HttpRequest, tab: str, extra: dict[str, Any]) -> HttpRe
         "tabs": TABS,
         "manages": "branch" in form.fields,
         "query": form.querystring(),
-        "export_report": EXPORTS.get(tab),
+        "export_report": tab if tab in EXPORTED_TABS else None,
         **extra,
     }
     return render(request, f"groups/reports/{tab.replace('-', '_')}.html", context)
