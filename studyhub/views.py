@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from groups import conf
-from groups.reading.services import member_home_data
+from groups.reading.selectors import member_home_data
 from groups.reports.follow_up import follow_up_for_user
 from lessons.models import Lecture
 from studyhub.forms import LoginForm

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from groups import conf
 from groups.models import Member, ReadingAssignment, ReadingProgress, ReminderLog, StudySession
-from groups.reading.services import unread_by_member
+from groups.reading.selectors import unread_by_member
 from groups.reports.follow_up import follow_up_by_manager
 from groups.sessions.selectors import expected_members
 from lessons.models import Section

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from groups.permissions import get_own_member, get_session_for_user, manages_any_branch
 from groups.reading import reminders
+from groups.reading import selectors as reading_selectors
 from groups.reading import services as reading
 from groups.reading.forms import StudyNoteForm
 from lessons.models import Section
@@ -23,7 +24,7 @@ from lessons.models import Section
 
 def section_reading_panel(request: HttpRequest, section: Section) -> SafeString:
     """Render the section page's reading panel, recording the member's first open of it."""
-    progress = reading.section_progress(request.user, section)
+    progress = reading_selectors.section_progress(request.user, section)
     if progress.member and progress.opened_at is None:
         progress.opened_at = timezone.now()
         reading.reading_open(member=progress.member, section=section, at=progress.opened_at)
@@ -81,7 +82,7 @@ def section_notes(request: HttpRequest, section_id: int) -> HttpResponse:
     if not manages_any_branch(request.user):
         raise Http404
     section = get_object_or_404(Section.objects.select_related("lecture"), pk=section_id)
-    notes = reading.visible_notes(request.user, section)
+    notes = reading_selectors.visible_notes(request.user, section)
     return render(
         request, "groups/reading/reading_notes.html", {"section": section, "notes": notes}
     )
@@ -90,7 +91,7 @@ def section_notes(request: HttpRequest, section_id: int) -> HttpResponse:
 def session_reading(request: HttpRequest, session_id: int) -> HttpResponse:
     """Show who of the expected members has read each assigned section (managers)."""
     session = get_session_for_user(request.user, session_id, manage=True)
-    status = reading.reading_status(session, sort=request.GET.get("sort"))
+    status = reading_selectors.reading_status(session, sort=request.GET.get("sort"))
     return render(
         request, "groups/reading/reading_status.html", {"session": session, "reading": status}
     )

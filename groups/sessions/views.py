@@ -27,7 +27,7 @@ from groups.permissions import (
     require_manager,
     visible_sessions,
 )
-from groups.reading.services import reading_status
+from groups.reading.selectors import reading_status
 from groups.reports.compliance import compliance_report
 from groups.sessions import ics
 from groups.sessions import services as scheduling

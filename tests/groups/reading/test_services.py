@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import BranchRole, ReadingProgress, SessionKind, StudyNote
+from groups.reading import selectors as reading_selectors
 from groups.reading import services as reading
 from tests.groups.factories import assign, make_reading, make_session
 
@@ -86,15 +87,15 @@ def test_a_note_longer_than_2000_characters_is_refused(org, books):
 
 
 def test_sessions_of_the_own_branch_and_its_ancestors_expect_a_member(org, books):
-    topics = set(reading.expecting_sessions(org.member_a).values_list("topic", flat=True))
+    topics = set(reading_selectors.expecting_sessions(org.member_a).values_list("topic", flat=True))
     assert topics == {"学习新时代党的组织路线", "党委专题党课"}
 
 
 def test_a_committee_meeting_expects_only_the_committee(org, books):
     meeting = make_session(org.branch_a, SessionKind.COMMITTEE_MEETING, topic="支委会")
-    assert meeting not in reading.expecting_sessions(org.member_a)
-    assert meeting in reading.expecting_sessions(org.secretary_a)
-    assert meeting not in reading.expecting_sessions(org.secretary_parent)
+    assert meeting not in reading_selectors.expecting_sessions(org.member_a)
+    assert meeting in reading_selectors.expecting_sessions(org.secretary_a)
+    assert meeting not in reading_selectors.expecting_sessions(org.secretary_parent)
 
 
 def test_home_reading_lists_each_section_once_with_its_next_session(org, books):
@@ -104,11 +105,11 @@ def test_home_reading_lists_each_section_once_with_its_next_session(org, books):
     )
     assign(past, books.sections[:1])
     reading.reading_mark_read(member=org.member_a, section=books.sections[0])
-    items = reading.member_reading(org.member_a, now=timezone.now())
+    items = reading_selectors.member_reading(org.member_a, now=timezone.now())
     assert [(i.section.title, i.session.topic, i.status) for i in items] == [
-        ("坚持党的全面领导", "学习新时代党的组织路线", reading.READ),
-        ("加强基层组织建设", "学习新时代党的组织路线", reading.UNREAD),
-        ("严格党内政治生活", "党委专题党课", reading.UNREAD),
+        ("坚持党的全面领导", "学习新时代党的组织路线", reading_selectors.READ),
+        ("加强基层组织建设", "学习新时代党的组织路线", reading_selectors.UNREAD),
+        ("严格党内政治生活", "党委专题党课", reading_selectors.UNREAD),
     ]
 
 
@@ -120,7 +121,7 @@ def test_cancelled_and_far_sessions_bring_no_reading(org, books):
         org.branch_a, topic="两个月后", starts_at=timezone.now() + timedelta(days=60)
     )
     assign(later, books.sections[:1])
-    items = reading.member_reading(org.member_a, now=timezone.now())
+    items = reading_selectors.member_reading(org.member_a, now=timezone.now())
     assert [i.section.title for i in items] == ["严格党内政治生活"]
 
 
@@ -134,7 +135,7 @@ def test_session_status_counts_and_names_the_expected_members(org, books):
     reading.reading_open(member=org.secretary_a, section=first)
     # Someone outside the session's subtree reading it does not count.
     reading.reading_mark_read(member=org.member_b, section=first)
-    statuses = reading.reading_status_for_session(books.session_a, sort="name")
+    statuses = reading_selectors.reading_status_for_session(books.session_a, sort="name")
     assert [s.section for s in statuses] == [first, second]
     one = statuses[0]
     assert (one.read_count, one.opened_count, one.unread_count) == (1, 1, 0)
@@ -150,7 +151,7 @@ def test_session_status_sorts_by_status_and_read_time(org, books):
     reading.reading_mark_read(member=org.member_b, section=section, at=now - timedelta(hours=1))
     reading.reading_open(member=org.member_a, section=section)
     session = books.session_c
-    by_status = _rows(reading.reading_status_for_session(session, sort="status")[0])
+    by_status = _rows(reading_selectors.reading_status_for_session(session, sort="status")[0])
     assert by_status == [
         ("陈静", "unread"),
         ("张伟", "unread"),
@@ -158,15 +159,15 @@ def test_session_status_sorts_by_status_and_read_time(org, books):
         ("刘洋", "read"),
         ("王芳", "read"),
     ]
-    by_time = _rows(reading.reading_status_for_session(session, sort="read_at")[0])
+    by_time = _rows(reading_selectors.reading_status_for_session(session, sort="read_at")[0])
     assert by_time[:2] == [("王芳", "read"), ("刘洋", "read")]
-    by_name_desc = _rows(reading.reading_status_for_session(session, sort="-name")[0])
+    by_name_desc = _rows(reading_selectors.reading_status_for_session(session, sort="-name")[0])
     assert [name for name, _status in by_name_desc] == ["张伟", "王芳", "刘洋", "李明", "陈静"]
 
 
 def test_an_unknown_sort_falls_back_to_status():
-    assert reading.parse_sort("password") == ("status", False)
-    assert reading.parse_sort("-read_at") == ("read_at", True)
+    assert reading_selectors.parse_sort("password") == ("status", False)
+    assert reading_selectors.parse_sort("-read_at") == ("read_at", True)
 
 
 def test_managers_see_their_members_notes_only(org, books):
@@ -175,7 +176,7 @@ def test_managers_see_their_members_notes_only(org, books):
     reading.note_save(member=org.member_b, section=section, text="第二支部的心得")
 
     def texts(user):
-        return [n.text for n in reading.visible_notes(user, section)]
+        return [n.text for n in reading_selectors.visible_notes(user, section)]
 
     assert texts(org.secretary_a.user) == ["第一支部的心得"]
     assert texts(org.secretary_b.user) == ["第二支部的心得"]
@@ -187,7 +188,7 @@ def test_a_role_that_ended_no_longer_shows_the_notes_link(org, books, client):
     role = BranchRole.objects.get(member=org.secretary_a)
     role.ended_on = timezone.localdate()
     role.save()
-    panel = reading.section_progress(org.secretary_a.user, books.sections[0])
+    panel = reading_selectors.section_progress(org.secretary_a.user, books.sections[0])
     assert panel.member == org.secretary_a
     assert not panel.may_read_notes
     client.force_login(org.secretary_a.user)

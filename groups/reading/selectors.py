@@ -1,0 +1,339 @@
+"""Read paths of assigned reading: the member's home page and section progress, the managers'
+status tables and the study notes they may read.
+
+Who is expected at a session is its 应到 snapshot (``groups.sessions.selectors.expected_members``),
+taken from the roster rule ``members_to_expect`` when it was scheduled. The home page asks
+the roster rule the other way round (which sessions expect this member) in one query,
+through ``expecting_sessions``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from groups.models import (
+    BranchRole,
+    Member,
+    ReadingAssignment,
+    ReadingProgress,
+    StudyNote,
+    StudySession,
+)
+from groups.models.sessions import StudySessionQuerySet
+from groups.permissions import managed_branches, own_member, scope_members
+from groups.sessions.selectors import expected_members
+from lessons.models import Section
+
+UPCOMING_DAYS = 30
+# Reading of sessions held this recently still shows on the home page.
+RECENT_DAYS = 14
+MANAGED_SESSIONS_SHOWN = 8
+
+UNREAD = "unread"
+OPENED = "opened"
+READ = "read"
+
+
+# --- Selectors: the member's side ---------------------------------------------------------
+
+
+def expecting_sessions(member: Member) -> StudySessionQuerySet:
+    """Return the sessions that expect the member (the inverse of members_to_expect)."""
+    committee_branches = (
+        BranchRole.objects.active()
+        .filter(member=member, role__in=BranchRole.COMMITTEE_ROLES)
+        .values("branch_id")
+    )
+    # The member's branch and its ancestors (member_branches), from the path already loaded.
+    own_and_above = [*member.branch.ancestor_paths, member.branch.path]
+    return StudySession.objects.filter(
+        Q(kind__committee_only=False, branch__path__in=own_and_above)
+        | Q(kind__committee_only=True, branch__in=committee_branches)
+    )
+
+
+@dataclass
+class ReadingItem:
+    """A section assigned to a member, with the session it is for and their progress."""
+
+    section: Section
+    session: StudySession
+    opened_at: datetime | None
+    read_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        return READ if self.read_at else OPENED if self.opened_at else UNREAD
+
+
+@dataclass
+class HomeData:
+    member: Member | None
+    upcoming: list[StudySession] = field(default_factory=list)
+    reading: list[ReadingItem] = field(default_factory=list)
+    # None when the user manages no branch.
+    managed: list[StudySession] | None = None
+
+    @property
+    def read_count(self) -> int:
+        return sum(1 for item in self.reading if item.read_at)
+
+
+def _progress_subquery(member: Member, column: str) -> Subquery:
+    return Subquery(
+        ReadingProgress.objects.filter(member=member, section=OuterRef("section_id")).values(
+            column
+        )[:1]
+    )
+
+
+def member_reading(member: Member, *, now: datetime) -> list[ReadingItem]:
+    """Return the sections of the member's recent and upcoming sessions with their progress.
+
+    A section assigned to several sessions shows once, for the earliest upcoming one.
+    """
+    sessions = (
+        expecting_sessions(member)
+        .not_cancelled()
+        .filter(
+            starts_at__gte=now - timedelta(days=RECENT_DAYS),
+            starts_at__lt=now + timedelta(days=UPCOMING_DAYS),
+        )
+    )
+    assignments = (
+        ReadingAssignment.objects.filter(session__in=sessions)
+        .select_related("section__lecture", "session__kind")
+        .defer("section__body", "section__lecture__preamble")
+        .annotate(
+            opened_at=_progress_subquery(member, "opened_at"),
+            read_at=_progress_subquery(member, "read_at"),
+        )
+        .order_by("session__starts_at", "position", "pk")
+    )
+    items: dict[int, ReadingItem] = {}
+    for a in assignments:
+        known = items.get(a.section_id)
+        # Prefer the next session to come over a past one for the same section.
+        if known is None or (known.session.starts_at < now <= a.session.starts_at):
+            items[a.section_id] = ReadingItem(
+                section=a.section, session=a.session, opened_at=a.opened_at, read_at=a.read_at
+            )
+    return sorted(items.values(), key=lambda item: item.session.starts_at)
+
+
+def member_home_data(user: Any, *, now: datetime | None = None) -> HomeData:
+    """Return what the start page shows a user, in a constant number of queries."""
+    now = now or timezone.now()
+    member = own_member(user)
+    data = HomeData(member=member)
+    window = {"starts_at__gte": now, "starts_at__lt": now + timedelta(days=UPCOMING_DAYS)}
+    if member is not None:
+        data.upcoming = list(expecting_sessions(member).filter(**window).for_display())
+        data.reading = member_reading(member, now=now)
+    managed = list(
+        StudySession.objects.filter(branch__in=managed_branches(user), **window)
+        .not_cancelled()
+        .for_display()[:MANAGED_SESSIONS_SHOWN]
+    )
+    if managed or managed_branches(user).exists():
+        data.managed = managed
+    return data
+
+
+@dataclass
+class SectionProgress:
+    """What the reading panel under a section shows the signed-in user."""
+
+    member: Member | None = None
+    opened_at: datetime | None = None
+    read_at: datetime | None = None
+    note: str = ""
+    note_updated_at: datetime | None = None
+    may_read_notes: bool = False
+
+
+def section_progress(user: Any, section: Section) -> SectionProgress:
+    """Return the user's progress and note on a section (one query)."""
+    if not user.is_authenticated:
+        return SectionProgress()
+    # Staff manage every branch; members manage when they hold a role (managed_branches).
+    is_staff = bool(user.is_staff and user.is_active)
+    mine = {"member": OuterRef("pk"), "section": section}
+    member = (
+        Member.objects.active()
+        .filter(user=user)
+        .annotate(
+            opened_at=Subquery(ReadingProgress.objects.filter(**mine).values("opened_at")[:1]),
+            read_at=Subquery(ReadingProgress.objects.filter(**mine).values("read_at")[:1]),
+            note_text=Subquery(StudyNote.objects.filter(**mine).values("text")[:1]),
+            note_updated_at=Subquery(StudyNote.objects.filter(**mine).values("updated_at")[:1]),
+            holds_role=Exists(BranchRole.objects.active().filter(member=OuterRef("pk"))),
+        )
+        .first()
+    )
+    if member is None:
+        return SectionProgress(may_read_notes=is_staff)
+    return SectionProgress(
+        member=member,
+        opened_at=member.opened_at,
+        read_at=member.read_at,
+        note=member.note_text or "",
+        note_updated_at=member.note_updated_at,
+        may_read_notes=is_staff or member.holds_role,
+    )
+
+
+# --- Selectors: the managers' side --------------------------------------------------------
+
+SORTS = ("name", "status", "read_at")
+STATUS_ORDER = {UNREAD: 0, OPENED: 1, READ: 2}
+
+
+@dataclass
+class MemberReading:
+    member: Member
+    opened_at: datetime | None = None
+    read_at: datetime | None = None
+    note: str = ""
+
+    @property
+    def status(self) -> str:
+        return READ if self.read_at else OPENED if self.opened_at else UNREAD
+
+
+@dataclass
+class SectionStatus:
+    section: Section
+    rows: list[MemberReading]
+
+    def _count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def read_count(self) -> int:
+        return self._count(READ)
+
+    @property
+    def opened_count(self) -> int:
+        return self._count(OPENED)
+
+    @property
+    def unread_count(self) -> int:
+        return self._count(UNREAD)
+
+
+def parse_sort(value: str | None) -> tuple[str, bool]:
+    """Return (key, descending) for a ?sort= value such as "name" or "-read_at"."""
+    value = value or ""
+    descending = value.startswith("-")
+    key = value.lstrip("-")
+    if key not in SORTS:
+        return "status", False
+    return key, descending
+
+
+def _name_key(member: Member) -> str:
+    # Chinese names sort by pinyin, as a printed roster does.
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(member.name))
+
+
+def _sort_rows(rows: list[MemberReading], key: str, descending: bool) -> list[MemberReading]:
+    names = {row.member.pk: _name_key(row.member) for row in rows}
+
+    def sort_key(row: MemberReading) -> tuple:
+        name = names[row.member.pk]
+        if key == "name":
+            return (name,)
+        if key == "read_at":
+            # The unread after the read, in either direction of the read times.
+            return (row.read_at is None, row.read_at.timestamp() if row.read_at else 0, name)
+        return (STATUS_ORDER[row.status], name)
+
+    return sorted(rows, key=sort_key, reverse=descending)
+
+
+@dataclass
+class ReadingStatus:
+    """The managers' table of who has read each assigned section, sorted as asked."""
+
+    statuses: list[SectionStatus]
+    sort: str
+    descending: bool
+
+
+def reading_status(session: StudySession, *, sort: str | None = None) -> ReadingStatus:
+    """Return the reading status of a session, sorted by a ?sort= value (4 queries)."""
+    key, descending = parse_sort(sort)
+    return ReadingStatus(reading_status_for_session(session, sort=sort), key, descending)
+
+
+def reading_status_for_session(
+    session: StudySession, *, sort: str | None = None
+) -> list[SectionStatus]:
+    """Return, per assigned section, each expected member's progress and note (4 queries)."""
+    key, descending = parse_sort(sort)
+    sections = [
+        a.section
+        for a in ReadingAssignment.objects.filter(session=session)
+        .select_related("section__lecture")
+        .defer("section__body", "section__lecture__preamble")
+    ]
+    if not sections:
+        return []
+    expected = expected_members(session)
+    members = list(expected.select_related("branch", "user").order_by("pk"))
+    section_ids = [s.pk for s in sections]
+    progress = {
+        (p["member_id"], p["section_id"]): p
+        for p in ReadingProgress.objects.filter(
+            section_id__in=section_ids, member__in=expected.values("pk")
+        ).values("member_id", "section_id", "opened_at", "read_at")
+    }
+    notes = {
+        (n["member_id"], n["section_id"]): n["text"]
+        for n in StudyNote.objects.filter(
+            section_id__in=section_ids, member__in=expected.values("pk")
+        ).values("member_id", "section_id", "text")
+    }
+    result = []
+    for section in sections:
+        rows = []
+        for member in members:
+            found = progress.get((member.pk, section.pk), {})
+            rows.append(
+                MemberReading(
+                    member=member,
+                    opened_at=found.get("opened_at"),
+                    read_at=found.get("read_at"),
+                    note=notes.get((member.pk, section.pk), ""),
+                )
+            )
+        result.append(SectionStatus(section=section, rows=_sort_rows(rows, key, descending)))
+    return result
+
+
+def unread_by_member(session: StudySession) -> dict[Member, list[Section]]:
+    """Return each expected member with a login and the assigned sections they have not read."""
+    unread: dict[Member, list[Section]] = defaultdict(list)
+    for status in reading_status_for_session(session, sort="name"):
+        for row in status.rows:
+            if row.read_at is None and row.member.user_id:
+                unread[row.member].append(status.section)
+    return dict(unread)
+
+
+def visible_notes(user: Any, section: Section) -> list[StudyNote]:
+    """Return the notes on a section by members the user manages (their own included)."""
+    return list(
+        StudyNote.objects.filter(section=section, member__in=scope_members(user))
+        .select_related("member__branch")
+        .order_by("member__name", "pk")
+    )
