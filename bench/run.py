@@ -127,6 +127,57 @@ def bench_group_pages() -> list[Row]:
     ]
 
 
+def bench_roster_import() -> list[Row]:
+    """A 党委's 5,000-row roster, into 50 branches with a year of weekly sessions scheduled.
+
+    First every member is created; then a second roster makes 1,000 预备党员 full members
+    (转正) and moves 500 to another branch. Both refresh the 应到 of sessions not yet held.
+    """
+    from django.utils import timezone
+
+    from groups.models import Attendance, BranchKind, StudySession
+    from groups.org.services import roster_import
+    from tests.groups.factories import grow_organisation, make_branch
+
+    rows, branches = 5000, 50
+    root = make_branch("导入党委", BranchKind.COMMITTEE)
+    added = grow_organisation(root, branches=branches, members=0)
+    # Each 党支部 has a term of weekly sessions ahead, which expect its members; the 党委's
+    # own meetings expect its committee, so they are left out of the figure.
+    StudySession.objects.filter(branch=root).delete()
+    header = "姓名,性别,手机号,人员类别,入党时间,所在支部"
+
+    def roster(category_of, branch_of) -> bytes:
+        lines = [header] + [
+            f"党员{i},{'男' if i % 2 else '女'},139{i:08d},{category_of(i)},2010-07-01,"
+            f"{added[branch_of(i)].name}"
+            for i in range(rows)
+        ]
+        return "\r\n".join(lines).encode("utf-8-sig")
+
+    first = roster(lambda i: "预备党员" if i % 5 == 0 else "正式党员", lambda i: i % branches)
+    second = roster(
+        lambda i: "正式党员", lambda i: (i + 1) % branches if i % 10 == 1 else i % branches
+    )
+    upcoming = StudySession.objects.filter(branch__in=added, starts_at__gt=timezone.now()).count()
+    figures: list[Row] = []
+    snapshot = Attendance.objects.filter(session__branch__in=added)
+    for label, data in [
+        (f"roster import: {rows:,} new members, {upcoming:,} sessions ahead", first),
+        ("roster import again: 1,000 转正, 500 transfers", second),
+    ]:
+        start = time.perf_counter()
+        plan = roster_import(data=data, filename="名册.csv", root=root)
+        seconds = time.perf_counter() - start
+        assert plan.is_valid, plan.messages()[:3]
+        verdict = "ok" if seconds < 10 else "SLOW"
+        label = f"{label} ({snapshot.count():,} 应到 rows)"
+        figures.append((label, f"{seconds:.2f} s", "-", f"< 10 s {verdict}"))
+    # Everyone is a full member now, expected at every session of their branch ahead.
+    assert snapshot.filter(has_vote=True).count() == rows * upcoming // branches
+    return figures
+
+
 def bench_attendance_page() -> list[Row]:
     """Taking attendance for a 党支部 of 300 members in five 党小组."""
     from django.urls import reverse
@@ -211,6 +262,7 @@ def main() -> None:
             *bench_import(),
             *bench_lesson_pages(),
             *bench_group_pages(),
+            *bench_roster_import(),
             *bench_exports(),
             *bench_attendance_page(),
             *bench_reports(),

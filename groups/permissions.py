@@ -94,8 +94,20 @@ def scope_members(user: Any) -> MemberQuerySet:
 
 
 def visible_sessions(user: Any) -> StudySessionQuerySet:
-    """Return the sessions a user may see: of branches they manage, belong to or sit under."""
-    return StudySession.objects.filter(branch__in=visible_branches(user))
+    """Return the sessions a user may see: all of branches they manage; of their own branches,
+    the open ones (not committee-only, like 支委会) and those they are expected at."""
+    if is_staff(user):
+        return StudySession.objects.all()
+    if not user.is_authenticated:
+        return StudySession.objects.none()
+    # A committee meeting is for those on its snapshot; other members of the branch must
+    # not find it in their list, calendar or feed.
+    expected = Attendance.objects.filter(session=OuterRef("pk"), member__user=user)
+    return StudySession.objects.filter(
+        Q(branch__in=managed_branches(user))
+        | Q(branch__in=member_branches(user), kind__committee_only=False)
+        | Exists(expected)
+    )
 
 
 def manageable_sessions(user: Any) -> StudySessionQuerySet:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +71,39 @@ def test_groups_top_level_holds_only_shared_modules_and_packages():
     allowed = {"__init__", "admin", "apps", "conf", "dates", "permissions", "urls"}
     loose = sorted(p.stem for p in (ROOT / "groups").glob("*.py") if p.stem not in allowed)
     assert not loose, f"groups/ has modules outside the domain packages: {loose}"
+
+
+APP_CODE = [
+    path
+    for path in modules("groups/**/*.py", "lessons/**/*.py", "studyhub/**/*.py")
+    if "migrations" not in path.parts and path.name != "widgets.py"
+]
+LOCALISED_WIDGETS = {"DateInput", "TimeInput", "DateTimeInput", "SplitDateTimeWidget"}
+
+
+@pytest.mark.parametrize("path", APP_CODE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_date_and_time_inputs_use_the_iso_widgets(path):
+    """Django's own widgets render zh-hans dates (2026/12/02) that a date input rejects."""
+    found = [
+        node.lineno
+        for node in ast.walk(parse(path))
+        if isinstance(node, ast.Attribute)
+        and node.attr in LOCALISED_WIDGETS
+        and isinstance(node.value, ast.Name)
+        and node.value.id in {"forms", "widgets"}
+    ]
+    assert not found, f"{path.relative_to(ROOT)} lines {found}: use studyhub.widgets instead"
+
+
+# An attribute named hx-… is not valid HTML; htmx reads data-hx-… just the same.
+BARE_HTMX_ATTRIBUTE = re.compile(r"(?<![\w-])hx-[a-z-]+=")
+
+
+@pytest.mark.parametrize(
+    "path", modules("templates/**/*.html"), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_templates_use_data_hx_attributes(path):
+    found = BARE_HTMX_ATTRIBUTE.findall(path.read_text())
+    assert not found, (
+        f"{path.relative_to(ROOT)} uses {found}: write data-hx-… so the HTML validates"
+    )

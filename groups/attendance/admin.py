@@ -59,4 +59,7 @@ class AttendanceAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Attendance, form: Any, change: bool) -> None:
         # Through the service, so the row is locked and who changed it is recorded.
-        attendance_record(attendance=obj, status=obj.status, note=obj.note, by=request.user)
+        # Editing a row in the admin is deliberate: a date before the start is recorded as such.
+        attendance_record(
+            attendance=obj, status=obj.status, note=obj.note, by=request.user, before_start=True
+        )

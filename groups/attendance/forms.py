@@ -28,6 +28,8 @@ class AttendanceSheetForm(forms.Form):
 
     # When the form was shown: rows changed by someone else since keep their change.
     seen_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    # Ticked to take attendance before the session starts (the rows are flagged as such).
+    confirm_early = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, member_ids: Iterable[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q
@@ -29,6 +30,20 @@ COUNT_FIELDS = ("expected", *BY_STATUS)
 def rate(part: int, whole: int) -> float | None:
     """Return part / whole, or None when nothing was expected."""
     return part / whole if whole else None
+
+
+_ONE_DECIMAL = Decimal("0.1")
+
+
+def percent(value: float | None) -> Decimal | None:
+    """Return a rate as a percentage rounded half up to one decimal (13/16 → 81.3), or None.
+
+    The one rounding rule of every page, chart, CSV and XLSX. The float's shortest decimal
+    form (repr) is rounded, not its binary value, so 0.8125 is 81.25 and rounds up.
+    """
+    if value is None:
+        return None
+    return (Decimal(repr(value)) * 100).quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
 def status_counts(through: str = "", counted: Q | None = None) -> dict[str, Count]:
@@ -91,6 +106,8 @@ class Quorum:
     entitled: int
     present: int
     voting: bool  # True: 支部党员大会, counted on full members; False: 支委会, on its members
+    # Before the start a headcount only says who was recorded, not who came: no claim then.
+    started: bool = True
 
     @property
     def needed(self) -> int:
@@ -98,7 +115,14 @@ class Quorum:
 
     @property
     def reached(self) -> bool:
-        return self.entitled > 0 and self.present * 2 > self.entitled
+        return self.started and self.entitled > 0 and self.present * 2 > self.entitled
+
+    @property
+    def state(self) -> str:
+        """Return "expected" before the start, then "reached" or "not-reached"."""
+        if not self.started:
+            return "expected"
+        return "reached" if self.reached else "not-reached"
 
 
 @dataclass
@@ -106,6 +130,8 @@ class Headcounts(Counts):
     """A session's headcounts and, for the kinds that decide by vote, its quorum."""
 
     quorum: Quorum | None = None
+    # Rows a manager recorded before the session started (they confirmed doing so).
+    recorded_before_start: int = 0
 
 
 def session_headcounts(session: StudySession) -> Headcounts:
@@ -115,12 +141,17 @@ def session_headcounts(session: StudySession) -> Headcounts:
         **status_counts(),
         voters=Count("pk", filter=Q(has_vote=True)),
         voters_attended=Count("pk", filter=Q(has_vote=True) & attended),
+        recorded_before_start=Count("pk", filter=Q(recorded_before_start=True)),
     )
-    counts = Headcounts(**{f.name: row[f.name] for f in fields(Counts)})
+    counts = Headcounts(
+        **{f.name: row[f.name] for f in fields(Counts)},
+        recorded_before_start=row["recorded_before_start"],
+    )
+    started = session.has_started
     if session.kind.code == SessionKind.GENERAL_MEETING:
         # 预备党员 have no vote: only full members count, both as entitled and as present.
-        counts.quorum = Quorum(row["voters"], row["voters_attended"], voting=True)
+        counts.quorum = Quorum(row["voters"], row["voters_attended"], voting=True, started=started)
     elif session.kind.code == SessionKind.COMMITTEE_MEETING:
         # A 支委会 expects exactly the committee (the snapshot), so every row is entitled.
-        counts.quorum = Quorum(counts.expected, counts.attended, voting=False)
+        counts.quorum = Quorum(counts.expected, counts.attended, voting=False, started=started)
     return counts

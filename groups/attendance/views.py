@@ -72,6 +72,7 @@ def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
                 entries=form.entries(),
                 by=request.user,
                 seen_at=form.cleaned_data["seen_at"],
+                before_start=form.cleaned_data["confirm_early"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -118,7 +119,11 @@ def attendance_row(request: HttpRequest, pk: int, member_pk: int) -> HttpRespons
                 raise ValidationError(_("Choose present, late, excused or absent."))
             status, note = form.entries().get(row.member_id, ("", row.note))
             saved = attendance_record(
-                attendance=row, status=status or None, note=note, by=request.user
+                attendance=row,
+                status=status or None,
+                note=note,
+                by=request.user,
+                before_start=form.cleaned_data["confirm_early"],
             )
         except ValidationError as exc:
             context["error"] = " ".join(exc.messages)
@@ -152,8 +157,12 @@ def attendance_mark_all(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk, manage=True)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    form = AttendanceSheetForm(request.POST, member_ids=[])
+    confirmed = form.is_valid() and form.cleaned_data["confirm_early"]
     try:
-        count = attendance_mark_all_present(session=session, by=request.user)
+        count = attendance_mark_all_present(
+            session=session, by=request.user, before_start=confirmed
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -70,6 +70,15 @@ PLANS = [
             ),
             _Plan(
                 code,
+                SessionKind.GENERAL_MEETING,
+                "讨论发展党员和民主评议党员",
+                "FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE",
+                time(15, 0),
+                120,
+                "党员活动室",
+            ),
+            _Plan(
+                code,
                 SessionKind.THEMED_DAY,
                 "党群主题活动日",
                 "FREQ=MONTHLY;BYDAY=-1FR",
@@ -102,8 +111,8 @@ def build_demo_sessions() -> int:
     """Create the demo series (idempotent) and return how many sessions were added.
 
     Weekly 集中学习 on Tuesdays 14:30–16:00 and a quarterly 党课 for the 党委; a monthly
-    支委会 and 主题党日 for every 党支部. Each session gets one section of the current
-    lecture as reading, in turn; past sessions are marked held.
+    支委会 and 主题党日 and a quarterly 支部党员大会 for every 党支部. Each session gets one
+    section of the current lecture as reading, in turn; past sessions are marked held.
     """
     branches = {b.code: b for b in Branch.objects.filter(code__in=[COMMITTEE, *BRANCH_CODES])}
     if len(branches) < 1 + len(BRANCH_CODES):

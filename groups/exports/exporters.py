@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache, partial
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from groups.attendance.headcounts import percent
 from groups.exports.writers import CHUNK_ROWS, FORMULA_TRIGGERS, Exporter
 from groups.models import Attendance
 from groups.reports.branches import branch_report
@@ -228,13 +228,6 @@ class DetailExporter(Exporter):
 
 
 # --- The reports: the report pages' rows ------------------------------------------------
-
-
-def percent(value: float | None) -> Decimal | None:
-    """Return a rate as a percentage with one decimal (83.3), None when nothing was expected."""
-    if value is None:
-        return None
-    return Decimal(value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _count_titles() -> list[str]:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from groups.attendance.services import attendance_record
 from groups.leave.makeup import makeup_ensure
@@ -23,6 +24,9 @@ from groups.models import Attendance, LeaveRequest, MakeUpStudy, Member, StudySe
 from groups.permissions import managed_branches
 
 REASON_MAX_LENGTH = 200
+ALREADY_ATTENDED = gettext_lazy(
+    "You are already marked present at this session: leave can no longer be asked for."
+)
 
 
 # --- Services -----------------------------------------------------------------------------
@@ -42,14 +46,19 @@ def leave_request(*, session: StudySession, member: Member, reason: str) -> Leav
         raise ValidationError(_("This session is cancelled."))
     if session.has_started:
         raise ValidationError(_("Leave can only be asked for before the session starts."))
-    if not Attendance.objects.filter(session=session, member=member).exists():
+    # Locked, so a check-in at the same moment is seen here or sees this request.
+    attendance = (
+        Attendance.objects.select_for_update().filter(session=session, member=member).first()
+    )
+    if attendance is None:
         raise ValidationError(_("You are not expected at this session."))
+    if attendance.attended:
+        # Approval would refuse it, leaving the request pending for ever.
+        raise ValidationError(ALREADY_ATTENDED)
     already = _("You have already asked for leave from this session.")
-    if (
-        LeaveRequest.objects.filter(session=session, member=member)
-        .exclude(status=LeaveRequest.Status.REJECTED)
-        .exists()
-    ):
+    if LeaveRequest.objects.filter(
+        session=session, member=member, status__in=LeaveRequest.OPEN
+    ).exists():
         raise ValidationError(already)
     try:
         # A savepoint, so a concurrent double submit that trips the constraint leaves the
@@ -81,10 +90,10 @@ def _decide(request: LeaveRequest, *, status: str, by: Any, note: str = "") -> N
 @transaction.atomic
 def leave_approve(*, request: LeaveRequest, by: Any) -> LeaveRequest:
     """Approve a pending request: the member's attendance becomes excused, with a make-up task."""
-    request = _pending_for_update(request, by)
-    # Locked so a manager taking attendance or the member checking in at the same moment
-    # waits for this change instead of overwriting it; attendance_record then writes the
-    # status with its author into the row's history.
+    # The attendance row is locked before the request, in the order attendance_record takes
+    # them (it withdraws the pending leave of a member marked present): a manager taking
+    # attendance or the member checking in at the same moment waits for this change, or
+    # this waits for theirs, instead of the two deadlocking.
     attendance = (
         Attendance.objects.select_for_update()
         .filter(session_id=request.session_id, member_id=request.member_id)
@@ -99,6 +108,7 @@ def leave_approve(*, request: LeaveRequest, by: Any) -> LeaveRequest:
             _("%(member)s is already marked present at this session.")
             % {"member": request.member.name}
         )
+    request = _pending_for_update(request, by)
     _decide(request, status=LeaveRequest.Status.APPROVED, by=by)
     attendance = attendance_record(
         attendance=attendance,
@@ -149,9 +159,23 @@ class LeavePanel:
         """Return the member's make-up task for the session (fetched with the row), if any."""
         return getattr(self.attendance, "makeup", None) if self.attendance else None
 
+    @property
+    def attended_already(self) -> bool:
+        """Return whether the member is marked present or late, so leave is out of the question."""
+        return self.attendance is not None and self.attendance.attended
+
+    attended_message = ALREADY_ATTENDED
+
 
 # The fields of the member's latest leave request that the session page shows.
-_PANEL_REQUEST_FIELDS = ("pk", "status", "reason", "decision_note", "decided_at")
+_PANEL_REQUEST_FIELDS = (
+    "pk",
+    "status",
+    "reason",
+    "decision_note",
+    "decided_at",
+    "withdrawn_because",
+)
 
 
 def leave_panel(user: Any, session: StudySession) -> LeavePanel:
@@ -185,6 +209,7 @@ def leave_panel(user: Any, session: StudySession) -> LeavePanel:
     may_ask = (
         not session.is_cancelled
         and not session.has_started
-        and (request is None or request.status == LeaveRequest.Status.REJECTED)
+        and not attendance.attended
+        and (request is None or request.status not in LeaveRequest.OPEN)
     )
     return LeavePanel(attendance=attendance, request=request, may_ask=may_ask)

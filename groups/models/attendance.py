@@ -61,6 +61,8 @@ class Attendance(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    # Taken before the session started (the manager confirmed it): the record says so.
+    recorded_before_start = models.BooleanField(_("recorded before the start"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,6 +99,15 @@ class LeaveRequest(models.Model):
         PENDING = "pending", _("pending")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
+        # Resolved without a decision, so nothing is left pending that nobody can decide.
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class WithdrawnBecause(models.TextChoices):
+        ATTENDED = "attended", _("you were marked present")
+        CANCELLED = "cancelled", _("the session was cancelled")
+        NOT_EXPECTED = "not_expected", _("you are no longer expected at the session")
+
+    OPEN = (Status.PENDING, Status.APPROVED)
 
     session = models.ForeignKey(
         "groups.StudySession",
@@ -125,6 +136,9 @@ class LeaveRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    withdrawn_because = models.CharField(
+        _("withdrawn because"), max_length=12, choices=WithdrawnBecause.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -134,7 +148,7 @@ class LeaveRequest(models.Model):
             # One open (pending or approved) request per member and session.
             models.UniqueConstraint(
                 fields=["session", "member"],
-                condition=~Q(status="rejected"),
+                condition=Q(status__in=["pending", "approved"]),
                 name="leave_one_open_request",
             ),
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,28 @@ def active_on_q(day: datetime.date | None = None, prefix: str = "") -> Q:
     day = day or local_today()
     return Q(**{f"{prefix}started_on__lte": day}) & (
         Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day})
+    )
+
+
+_NAME_DOTS = "·•・‧"
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF" or char in _NAME_DOTS
+
+
+def normalise_name(value: str) -> str:
+    """Return a person's name without padding: ``王　伟`` → ``王伟``, ``Li  Ming`` → ``Li Ming``.
+
+    Rosters pad two-character names with a full-width space to line up with three-character
+    ones; whitespace next to a Chinese character (or a name dot, 买买提·艾力) is dropped,
+    and other runs become one space, so Latin names keep theirs.
+    """
+    words = re.sub(r"\s+", " ", value or "").strip()
+    return "".join(
+        char
+        for index, char in enumerate(words)
+        if char != " " or not (_is_wide(words[index - 1]) or _is_wide(words[index + 1]))
     )
 
 
@@ -227,6 +250,9 @@ class Member(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("groups:member-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        self.name = normalise_name(self.name)
 
     @property
     def is_active(self) -> bool:

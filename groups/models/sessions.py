@@ -51,8 +51,16 @@ class SessionKind(models.Model):
     # The default rule: at least `required_count` sessions per `period`; none for 专题培训.
     required_count = models.PositiveSmallIntegerField(_("required count"), null=True, blank=True)
     period = models.CharField(_("per"), max_length=10, choices=Period.choices, blank=True)
-    # A 支委会 is for the branch committee: warn when the branch has none.
+    # Who is expected (应到): a 支委会 is for the branch committee (warn when it has none);
+    # other kinds expect the subtree's members of these categories (none ticked: everyone).
     committee_only = models.BooleanField(_("committee only"), default=False)
+    expected_categories = models.ManyToManyField(
+        "groups.MemberCategory",
+        verbose_name=_("expected categories"),
+        blank=True,
+        related_name="+",
+        help_text=_("Who is expected (应到): none ticked means every member on the roster."),
+    )
     # The branch kinds the rule applies to (a 党小组会 is a 党小组's); none means every kind.
     branch_kinds = models.ManyToManyField(
         "groups.BranchKind",
@@ -79,6 +87,15 @@ class SessionKind(models.Model):
         if self.label_en and (translation.get_language() or "").startswith("en"):
             return self.label_en
         return self.name
+
+    @property
+    def expected_label(self) -> str:
+        """Return who the kind expects, as the session form and page say it (prefetch first)."""
+        if self.committee_only:
+            return str(_("the branch committee"))
+        names = [category.name for category in self.expected_categories.all()]
+        separator = ", " if (translation.get_language() or "").startswith("en") else "、"
+        return separator.join(names) if names else str(_("every member"))
 
     @property
     def short_label(self) -> str:

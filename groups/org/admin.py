@@ -6,6 +6,7 @@ from django.contrib import admin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from groups.attendance.services import attendance_refresh
 from groups.models import (
     Branch,
     BranchKind,
@@ -14,6 +15,7 @@ from groups.models import (
     MemberCategory,
     MembershipPeriod,
 )
+from groups.org.services import member_deactivate, member_transfer
 
 
 @admin.register(BranchKind)
@@ -60,6 +62,28 @@ class MemberAdmin(admin.ModelAdmin):
     autocomplete_fields = ["branch", "user"]
     inlines = [MembershipPeriodInline, BranchRoleInline]
 
+    def save_model(self, request, obj, form, change):
+        """Keep a move or a deactivation for its service, run once the inlines are saved,
+        so the periods and roles it closes are not overwritten by the unchanged inlines."""
+        obj._move_to = obj._leave_as = None
+        if change:
+            before = Member.objects.get(pk=obj.pk)
+            if "branch" in form.changed_data and before.is_active:
+                obj._move_to, obj.branch = obj.branch, before.branch
+            if "status" in form.changed_data and not obj.is_active and before.is_active:
+                obj._leave_as, obj.status = obj.status, before.status
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        member = form.instance
+        if member._move_to is not None:
+            member_transfer(member=member, branch=member._move_to)
+        if member._leave_as is not None:
+            member_deactivate(member=member, status=member._leave_as)
+        # Category, status or roles may have changed: sessions not yet held follow.
+        attendance_refresh(members=[member])
+
 
 @admin.register(BranchRole)
 class BranchRoleAdmin(admin.ModelAdmin):
@@ -68,6 +92,20 @@ class BranchRoleAdmin(admin.ModelAdmin):
     search_fields = ["member__name", "branch__name"]
     list_select_related = ["branch", "member"]
     autocomplete_fields = ["branch", "member"]
+
+    # A committee role decides who is expected at a 支委会 not yet held.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        attendance_refresh(members=[obj.member])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        attendance_refresh(members=[obj.member])
+
+    def delete_queryset(self, request, queryset):
+        members = list(Member.objects.filter(roles__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        attendance_refresh(members=members)
 
 
 @admin.register(MembershipPeriod)

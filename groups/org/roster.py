@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from groups.exports.writers import FORMULA_TRIGGERS
 from groups.models import Branch, BranchKind, Member, MemberCategory
-from groups.models.org import normalise_phone
+from groups.models.org import normalise_name, normalise_phone
 
 NAME = "姓名"
 GENDER = "性别"
@@ -266,17 +266,19 @@ class _BranchIndex:
         self.by_name: dict[str, list[Branch]] = defaultdict(list)
         self.children: dict[str, list[Branch]] = defaultdict(list)
         for branch in branches:
-            self.by_name[branch.name].append(branch)
+            self.by_name[normalise_name(branch.name)].append(branch)
             self.children[branch.parent_path].append(branch)
 
     def find(self, label: str, among: list[Branch] | None = None) -> tuple[Branch | None, str]:
+        # Sheets pad names as they pad people's (第一　党支部): compare without the padding.
+        label = normalise_name(label)
         if among is None:
             by_code, by_name = self.by_code, self.by_name
         else:
             by_code = {b.code.lower(): b for b in among}
             by_name = defaultdict(list)
             for b in among:
-                by_name[b.name].append(b)
+                by_name[normalise_name(b.name)].append(b)
         if label.lower() in by_code:
             return by_code[label.lower()], ""
         matches = by_name.get(label, [])
@@ -292,7 +294,7 @@ def _category_index() -> dict[str, MemberCategory]:
     for category in MemberCategory.objects.all():
         for key in (category.name, category.code, category.label_en):
             if key:
-                index[key.lower()] = category
+                index[normalise_name(key).lower()] = category
     return index
 
 
@@ -305,7 +307,7 @@ def _check_row(
 ) -> RosterRow:
     """Check one row's cells on their own (no other rows, no members yet)."""
     row = RosterRow(line=line, cells={key: cell_text(value) for key, value in values.items()})
-    row.name = cell_text(values.get(NAME))
+    row.name = normalise_name(cell_text(values.get(NAME)))
     if not row.name:
         row.errors.append(_("姓名 (name) is missing."))
     elif len(row.name) > Member._meta.get_field("name").max_length:
@@ -329,7 +331,9 @@ def _check_row(
         row.branch = group
 
     category_label = cell_text(values.get(CATEGORY))
-    row.category = categories.get(category_label.lower()) if category_label else None
+    row.category = (
+        categories.get(normalise_name(category_label).lower()) if category_label else None
+    )
     if not category_label:
         row.errors.append(_("人员类别 (category) is missing."))
     elif row.category is None:
@@ -411,7 +415,7 @@ def _match_members(rows: list[RosterRow], root: Branch | None) -> None:
                     % {"phone": phone}
                 )
                 continue
-            if member.name != row.name:
+            if normalise_name(member.name) != row.name:
                 row.errors.append(
                     _("手机号 %(phone)s already belongs to %(name)s.")
                     % {"phone": phone, "name": member.name}

@@ -46,7 +46,7 @@ def site_url(base_url: str = "") -> str:
     return (base_url or settings.STUDYHUB_SITE_URL).rstrip("/")
 
 
-def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
+def render_email(template: str, context: dict[str, Any]) -> tuple[str, str]:
     """Return the subject and plain-text body of an email, in the site's language."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{template}_subject.txt", context)
@@ -84,7 +84,7 @@ def _send_once(
     }
     _log_and_send(
         log=ReminderLog(user=user, session=session, kind=kind, sent_on=today),
-        message=_render(TEMPLATES[kind], context),
+        message=render_email(TEMPLATES[kind], context),
         connection=connection,
         result=result,
     )
@@ -217,7 +217,7 @@ def reminders_send_follow_up(*, now: datetime | None = None, base_url: str = "")
             }
             _log_and_send(
                 log=ReminderLog(user=user, kind=ReminderLog.Kind.FOLLOW_UP, sent_on=today),
-                message=_render("follow_up_reminder", context),
+                message=render_email("follow_up_reminder", context),
                 connection=connection,
                 result=result,
             )

@@ -4,7 +4,7 @@ status tables and the study notes they may read.
 Who is expected at a session is its 应到 snapshot (``groups.sessions.selectors.expected_members``),
 taken from the roster rule ``members_to_expect`` when it was scheduled. The home page asks
 the roster rule the other way round (which sessions expect this member) in one query,
-through ``expecting_sessions``.
+through ``groups.attendance.expected.sessions_expecting``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from groups.attendance.expected import sessions_expecting
 from groups.models import (
     BranchRole,
     Member,
@@ -25,7 +26,6 @@ from groups.models import (
     StudyNote,
     StudySession,
 )
-from groups.models.sessions import StudySessionQuerySet
 from groups.permissions import managed_branches, own_member, scope_members
 from groups.sessions.selectors import expected_members
 from lessons.models import Section
@@ -41,21 +41,6 @@ READ = "read"
 
 
 # --- Selectors: the member's side ---------------------------------------------------------
-
-
-def expecting_sessions(member: Member) -> StudySessionQuerySet:
-    """Return the sessions that expect the member (the inverse of members_to_expect)."""
-    committee_branches = (
-        BranchRole.objects.active()
-        .filter(member=member, role__in=BranchRole.COMMITTEE_ROLES)
-        .values("branch_id")
-    )
-    # The member's branch and its ancestors (member_branches), from the path already loaded.
-    own_and_above = [*member.branch.ancestor_paths, member.branch.path]
-    return StudySession.objects.filter(
-        Q(kind__committee_only=False, branch__path__in=own_and_above)
-        | Q(kind__committee_only=True, branch__in=committee_branches)
-    )
 
 
 @dataclass
@@ -99,7 +84,7 @@ def member_reading(member: Member, *, now: datetime) -> list[ReadingItem]:
     A section assigned to several sessions shows once, for the earliest upcoming one.
     """
     sessions = (
-        expecting_sessions(member)
+        sessions_expecting(member)
         .not_cancelled()
         .filter(
             starts_at__gte=now - timedelta(days=RECENT_DAYS),
@@ -134,7 +119,7 @@ def member_home_data(user: Any, *, now: datetime | None = None) -> HomeData:
     data = HomeData(member=member)
     window = {"starts_at__gte": now, "starts_at__lt": now + timedelta(days=UPCOMING_DAYS)}
     if member is not None:
-        data.upcoming = list(expecting_sessions(member).filter(**window).for_display())
+        data.upcoming = list(sessions_expecting(member).filter(**window).for_display())
         data.reading = member_reading(member, now=now)
     managed = list(
         StudySession.objects.filter(branch__in=managed_branches(user), **window)

@@ -14,11 +14,12 @@ from groups.dates import day_out_of_range
 from groups.models import Member, MemberCategory, SessionKind
 from groups.permissions import managed_branches
 from groups.reports.filters import ReportFilters
+from studyhub.widgets import DateInput
 
 # A longer period makes the per-branch report run one compliance pass per month for long.
 MAX_REPORT_DAYS = 3 * 366
 
-DATE_INPUT = {"type": "date", "class": "form-control"}
+DATE_INPUT = {"class": "form-control"}
 MULTI_SELECT = {"class": "form-select", "size": 4}
 
 
@@ -38,8 +39,8 @@ class ReportFilterForm(forms.Form):
         },
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE_INPUT))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs=DATE_INPUT))
+    date_from = forms.DateField(label=_("From"), widget=DateInput(attrs=DATE_INPUT))
+    date_to = forms.DateField(label=_("To"), widget=DateInput(attrs=DATE_INPUT))
     kinds = forms.ModelMultipleChoiceField(
         label=_("Session kinds"),
         queryset=SessionKind.objects.all(),

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from groups import conf
+from groups.attendance.headcounts import percent
 from groups.permissions import manages_any_branch, own_member
 from groups.reports.branches import BranchReport, BranchRow, branch_report
 from groups.reports.filters import ReportFilters
@@ -112,7 +113,8 @@ def report_follow_up(request: HttpRequest) -> HttpResponse:
 
 
 def _percent(value: float | None) -> float | None:
-    return None if value is None else round(100 * value, 1)
+    shown = percent(value)  # the rounding of the tables beside the charts
+    return None if shown is None else float(shown)
 
 
 def _chart_data(report: BranchReport, top: list[BranchRow]) -> dict[str, Any]:

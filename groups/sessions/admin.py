@@ -25,7 +25,7 @@ from groups.models import (
 class SessionKindAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "label_en", "required_count", "period", "committee_only"]
     list_editable = ["required_count", "period"]
-    filter_horizontal = ["branch_kinds"]
+    filter_horizontal = ["branch_kinds", "expected_categories"]
     ordering = ["position"]
 
 

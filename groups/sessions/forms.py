@@ -16,6 +16,7 @@ from groups.models.sessions import Period
 from groups.permissions import managed_branches, scope_members, visible_branches
 from groups.sessions.recurrence import WEEKDAY_CODES, Pattern, RuleError, build_rule, local_to_utc
 from lessons.models import Lecture, Section
+from studyhub.widgets import DateInput, TimeInput
 
 WEEKDAY_CHOICES = list(
     zip(
@@ -160,13 +161,9 @@ class SessionDetailsForm(ReadingFieldsMixin, forms.Form):
 class SessionForm(SessionDetailsForm):
     """Schedule or edit one session (one occurrence of a series)."""
 
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(
-        label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    end_time = forms.TimeField(
-        label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Starts"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Ends"), widget=TimeInput())
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -313,22 +310,16 @@ class SeriesForm(SessionDetailsForm):
         max_length=200,
         help_text=_("e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1FR (no UNTIL or COUNT)"),
     )
-    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_day = forms.DateField(label=_("From"), widget=DateInput())
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
     count = forms.IntegerField(
         label=_("Or this many times"),
         min_value=1,
         max_value=conf.MAX_OCCURRENCES,
         required=False,
     )
-    start_time = forms.TimeField(
-        label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    end_time = forms.TimeField(
-        label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    start_time = forms.TimeField(label=_("Starts"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Ends"), widget=TimeInput())
 
     field_order = [
         "branch",
@@ -483,7 +474,7 @@ class ComplianceForm(forms.Form):
     )
     day = forms.DateField(
         label=_("Including the day"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -7,13 +7,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from groups.attendance.expected import committee_members
 from groups.models import (
+    Attendance,
     Branch,
-    BranchRole,
     Member,
     SessionKind,
     StudySession,
@@ -41,24 +43,36 @@ def filter_sessions(
 # --- Who is expected, and what to warn about ----------------------------------------------
 
 
-def committee_members(branch: Branch) -> MemberQuerySet:
-    """Return the active members holding a committee role (支委) in the branch today."""
-    roles = BranchRole.objects.active().filter(
-        branch=branch, role__in=BranchRole.COMMITTEE_ROLES, member__status=Member.Status.ACTIVE
-    )
-    return Member.objects.filter(pk__in=roles.values("member_id"))
-
-
-def members_to_expect(session: StudySession) -> MemberQuerySet:
-    """Return whom the roster expects today: the committee for a 支委会, else the subtree."""
-    if session.kind.committee_only:
-        return committee_members(session.branch)
-    return Member.objects.active().in_subtree(session.branch)
-
-
 def expected_members(session: StudySession) -> MemberQuerySet:
     """Return who is expected at a session: its 应到 snapshot, taken when it was scheduled."""
     return Member.objects.filter(attendance__session=session)
+
+
+def following_occurrences(session: StudySession) -> tuple[list[StudySession], list[StudySession]]:
+    """Return the occurrences an edit of "this and the following" changes, and those it keeps.
+
+    From this occurrence on, a session already held, cancelled or with attendance recorded
+    keeps its date, time and details: its record must say what happened. The edited
+    occurrence itself always changes.
+    """
+    rest = (
+        StudySession.objects.filter(
+            series_id=session.series_id,
+            occurrence_day__gte=session.occurrence_day or timezone.localdate(session.starts_at),
+        )
+        .annotate(
+            recorded=Exists(Attendance.objects.filter(session=OuterRef("pk")).exclude(status=""))
+        )
+        .order_by("occurrence_day", "pk")
+    )
+    changing: list[StudySession] = []
+    kept: list[StudySession] = []
+    for item in rest:
+        keep = item.pk != session.pk and (
+            item.status != StudySession.Status.SCHEDULED or item.recorded
+        )
+        (kept if keep else changing).append(item)
+    return changing, kept
 
 
 def session_warnings(

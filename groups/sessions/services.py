@@ -14,11 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.attendance.services import attendance_snapshot
+from groups.attendance.services import attendance_refresh_sessions, attendance_snapshot
 from groups.dates import day_out_of_range
+from groups.leave.withdrawals import leave_withdraw_pending
 from groups.models import (
     Branch,
     CalendarToken,
+    LeaveRequest,
+    MakeUpStudy,
     Member,
     ReadingAssignment,
     Series,
@@ -32,6 +35,7 @@ from groups.sessions.recurrence import (
     local_to_utc,
     normalise_rule,
 )
+from groups.sessions.selectors import following_occurrences
 from lessons.models import Section
 
 
@@ -108,6 +112,7 @@ def session_update(
         raise TypeError(f"session_update() got unexpected fields: {sorted(unknown)}")
     if fields.get("status") == StudySession.Status.CANCELLED:
         raise ValueError("Cancel a session with session_cancel(), which records the reason.")
+    kind_before = session.kind_id
     for name, value in fields.items():
         setattr(session, name, value)
     if "starts_at" in fields:
@@ -116,6 +121,8 @@ def session_update(
     session.save()
     if sections is not None:
         _set_reading([session], sections)
+    if session.kind_id != kind_before:  # another kind expects other people (党员大会 ≠ 党课)
+        attendance_refresh_sessions(sessions=[session])
     return session
 
 
@@ -128,6 +135,9 @@ def session_cancel(*, session: StudySession, reason: str) -> StudySession:
     session.status = StudySession.Status.CANCELLED
     session.cancel_reason = reason
     session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    # Nobody can decide leave from, or make up, a session that did not take place.
+    leave_withdraw_pending(session=session, because=LeaveRequest.WithdrawnBecause.CANCELLED)
+    MakeUpStudy.objects.filter(attendance__session=session, submitted_at__isnull=True).delete()
     return session
 
 
@@ -239,18 +249,18 @@ def series_update_following(
     and takes the new time of day, duration and details. The pattern itself is not
     changed here: to repeat differently, cancel the following sessions and start a series.
     """
-    unknown = set(fields) - set(DETAIL_FIELDS)
+    unknown = set(fields) - {*DETAIL_FIELDS, "kind"}
     if unknown:
         raise TypeError(f"series_update_following() got unexpected fields: {sorted(unknown)}")
     if duration <= timedelta(0):
         raise RuleError(_("The session must end after it starts."))
     old = Series.objects.select_for_update().get(pk=session.series_id)
     pivot = session.occurrence_day or timezone.localdate(session.starts_at)
-    following = list(
-        old.sessions.filter(occurrence_day__gte=pivot).order_by("occurrence_day", "pk")
-    )
+    following, kept = following_occurrences(session)
     if old.sessions.filter(occurrence_day__lt=pivot).exists():
-        last_day = old.until or max([timezone.localdate(s.starts_at) for s in following] + [pivot])
+        last_day = old.until or max(
+            [timezone.localdate(s.starts_at) for s in [*following, *kept]] + [pivot]
+        )
         series = Series.objects.get(pk=old.pk)
         series.pk = None
         series.previous = old
@@ -278,8 +288,14 @@ def series_update_following(
     StudySession.objects.bulk_update(
         following, ["series", "starts_at", "ends_at", "updated_at", *fields]
     )
+    # Held, cancelled or recorded occurrences stay in the series but keep their record.
+    for item in kept:
+        item.series, item.updated_at = series, now
+    StudySession.objects.bulk_update(kept, ["series", "updated_at"])
     if sections is not None:
         _set_reading(following, sections)
+    if "kind" in fields:
+        attendance_refresh_sessions(sessions=following)
     return series
 
 
@@ -306,7 +322,7 @@ def session_edit(
         start_time=start_time,
         duration=fields["ends_at"] - fields["starts_at"],
         sections=fields["sections"],
-        **{name: fields[name] for name in DETAIL_FIELDS},
+        **{name: fields[name] for name in (*DETAIL_FIELDS, "kind")},
     )
     # The status and notes are this session's own, not the series'.
     session.refresh_from_db()

@@ -43,6 +43,7 @@ from groups.sessions.recurrence import RuleError, local_to_utc
 from groups.sessions.selectors import (
     expected_members,
     filter_sessions,
+    following_occurrences,
     month_grid,
     session_warnings,
 )
@@ -185,7 +186,18 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         session=session,
         initial=SessionEditForm.initial_from(session),
     )
-    if request.method == "POST" and form.is_valid():
+    preview = None
+    valid = request.method == "POST" and form.is_valid()
+    if valid and form.applies_to_following and "confirm" not in request.POST:
+        # Say which occurrences change and which keep their record before saving any.
+        changing, kept = following_occurrences(session)
+        preview = {
+            "changing": changing,
+            "kept": kept,
+            "start_time": form.cleaned_data["start_time"],
+            "end_time": form.cleaned_data["end_time"],
+        }
+    elif valid:
         fields = form.session_fields()
         try:
             changed = scheduling.session_edit(
@@ -209,7 +221,11 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
             return redirect(session)
-    return render(request, "groups/sessions/session_form.html", {"form": form, "session": session})
+    return render(
+        request,
+        "groups/sessions/session_form.html",
+        {"form": form, "session": session, "preview": preview},
+    )
 
 
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from groups.attendance.headcounts import percent as rounded_percent
+
 register = template.Library()
 
 
 @register.filter
 def percent(value: float | None) -> str:
-    """Return a rate as a percentage with at most one decimal ("80%", "33.3%"), else "—"."""
+    """Return a rate as a percentage with at most one decimal ("80%", "81.3%"), else "—"."""
     if value is None:
         return "—"
-    shown = f"{100 * value:.1f}".removesuffix(".0")
+    # Rounded as the exports and charts round it, so every view shows the same figure.
+    shown = str(rounded_percent(value)).removesuffix(".0")
     return f"{shown}%"
 
 

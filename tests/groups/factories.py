@@ -174,6 +174,15 @@ def make_session(
     return session
 
 
+def started_session(
+    branch: Branch, kind_code: str = SessionKind.STUDY, **extra: Any
+) -> StudySession:
+    """Create a session that started half an hour ago: attendance is taken without confirming."""
+    return make_session(
+        branch, kind_code, starts_at=timezone.now() - timedelta(minutes=30), **extra
+    )
+
+
 def grow_organisation(root: Branch, *, branches: int = 20, members: int = 600) -> list[Branch]:
     """Add branches under root, members spread over them and a year of weekly sessions."""
     category = MemberCategory.objects.get(code=MemberCategory.FULL)
@@ -222,7 +231,7 @@ def big_session(members: int, *, groups: int = 5) -> tuple[StudySession, Abstrac
         Member(name=f"党员{i:03d}", branch=parts[i % groups], category=category)
         for i in range(members - 1)
     )
-    session = make_session(branch, "themed_day")
+    session = started_session(branch, "themed_day")
     session.attendance.filter(member__name__endswith="7").update(
         status=Attendance.Status.ABSENT, note="未请假"
     )

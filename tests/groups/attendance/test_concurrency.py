@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from groups.attendance.services import attendance_mark_all_present, attendance_record
 from groups.models import Attendance
-from tests.groups.factories import make_session
+from tests.groups.factories import started_session
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -90,7 +90,7 @@ def hold_lock_then(first: Callable[[], object], second: Callable[[], object]) ->
 
 
 def test_two_managers_saving_one_member_end_with_one_row_and_both_changes(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     row = session.attendance.get(member=org.member_a)
     hold_lock_then(
         lambda: attendance_record(attendance=row, status=A, by=org.secretary_a.user),
@@ -105,7 +105,7 @@ def test_two_managers_saving_one_member_end_with_one_row_and_both_changes(org):
 
 
 def test_a_check_in_while_a_manager_marks_everyone_present_is_kept(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     row = session.attendance.get(member=org.member_a)
     checked_in = timezone.now()
     # The member's check-in holds the row; "mark all present" waits, then skips it.
@@ -122,7 +122,7 @@ def test_a_check_in_while_a_manager_marks_everyone_present_is_kept(org):
 
 
 def test_a_manager_marking_while_a_member_checks_in_ends_consistent(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     row = session.attendance.get(member=org.member_a)
     checked_in = timezone.now()
     # The manager's "mark all" holds the rows; the check-in waits, then applies on top.

@@ -8,7 +8,7 @@ from django.urls import reverse
 from groups.attendance.headcounts import session_headcounts
 from groups.attendance.services import attendance_record
 from groups.models import BranchRole, MemberCategory, SessionKind
-from tests.groups.factories import A, E, L, P, make_branch, make_member, make_session
+from tests.groups.factories import A, E, L, P, make_branch, make_member, started_session
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def mark(session, statuses: dict[str, str]) -> None:
 
 def general_meeting(branch, full_present: int, late: int = 0):
     """Return a 支部党员大会 where both 预备党员 came and full_present (+late) full members."""
-    session = make_session(branch, SessionKind.GENERAL_MEETING)
+    session = started_session(branch, SessionKind.GENERAL_MEETING)
     statuses = {"预备1": P, "预备2": P, "正式8": E}
     for n in range(full_present):
         statuses[f"正式{n + 1}"] = P
@@ -74,7 +74,7 @@ def test_probationary_members_do_not_make_a_quorum(branch):
 
 
 def test_a_committee_meeting_counts_its_committee(branch):
-    session = make_session(branch, SessionKind.COMMITTEE_MEETING)
+    session = started_session(branch, SessionKind.COMMITTEE_MEETING)
     mark(session, {"正式1": P, "正式2": A})
     counts = session_headcounts(session)
     assert (counts.expected, counts.not_recorded) == (3, 1)
@@ -85,7 +85,7 @@ def test_a_committee_meeting_counts_its_committee(branch):
 
 
 def test_other_kinds_have_no_quorum(branch):
-    session = make_session(branch, SessionKind.THEMED_DAY)
+    session = started_session(branch, SessionKind.THEMED_DAY)
     counts = session_headcounts(session)
     assert (counts.expected, counts.not_recorded, counts.quorum) == (10, 10, None)
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import Attendance
-from tests.groups.factories import PERSONAS, make_session
+from tests.groups.factories import PERSONAS, started_session
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,8 @@ CASES = [
 @pytest.mark.parametrize(("name", "method", "with_member", "target", "who", "status"), CASES)
 def test_attendance_urls(org, login, name, method, with_member, target, who, status):
     session = {
-        "a": lambda: make_session(org.branch_a, "themed_day"),
-        "c": lambda: make_session(org.committee, "lecture"),
+        "a": lambda: started_session(org.branch_a, "themed_day"),
+        "c": lambda: started_session(org.committee, "lecture"),
     }[target]()
     args = [session.pk, org.member_a.pk] if with_member else [session.pk]
     field = f"status-{org.member_a.pk}"
@@ -85,7 +85,7 @@ def test_attendance_urls(org, login, name, method, with_member, target, who, sta
 
 
 def test_a_member_not_expected_has_no_row_page(org, login):
-    session = make_session(org.branch_a, "themed_day")
+    session = started_session(org.branch_a, "themed_day")
     url = reverse("groups:attendance-row", args=[session.pk, org.member_b.pk])
     assert login("secretary_a").get(url).status_code == 404
     history = reverse("groups:attendance-history", args=[session.pk, org.member_b.pk])
@@ -94,7 +94,7 @@ def test_a_member_not_expected_has_no_row_page(org, login):
 
 @pytest.mark.parametrize("who", PERSONAS[1:])
 def test_only_managers_see_the_attendance_links_on_the_session_page(org, login, who):
-    session = make_session(org.branch_a, "themed_day")
+    session = started_session(org.branch_a, "themed_day")
     response = login(who).get(reverse("groups:session-detail", args=[session.pk]))
     if response.status_code == 404:
         assert who in ("member_b", "secretary_b")
@@ -106,7 +106,7 @@ def test_only_managers_see_the_attendance_links_on_the_session_page(org, login, 
 
 
 def test_nothing_is_recorded_for_a_session_outside_scope(org, login):
-    session = make_session(org.branch_a, "themed_day")
+    session = started_session(org.branch_a, "themed_day")
     client = login("secretary_b")
     field = f"status-{org.member_a.pk}"
     for name, args in [

@@ -13,7 +13,7 @@ from groups.attendance.services import (
 )
 from groups.models import Attendance
 from groups.sessions.services import session_cancel
-from tests.groups.factories import A, E, L, P, make_session
+from tests.groups.factories import A, E, L, P, started_session
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def history(row: Attendance) -> list[tuple[str, str, str | None]]:
 
 
 def test_record_sets_status_and_note_and_who(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     by = org.secretary_a.user
     row = attendance_record(
         session=session, member=org.member_a, status=L, note="迟到十分钟", by=by
@@ -42,7 +42,7 @@ def test_record_sets_status_and_note_and_who(org):
 
 
 def test_each_change_is_in_the_history_with_its_user(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     row = session.attendance.get(member=org.member_a)
     attendance_record(attendance=row, status=A, by=org.secretary_a.user)
     attendance_record(attendance=row, status=E, note="病假", by=org.secretary_parent.user)
@@ -54,7 +54,7 @@ def test_each_change_is_in_the_history_with_its_user(org):
 
 
 def test_saving_the_same_values_again_adds_no_history(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     row = session.attendance.get(member=org.member_a)
     attendance_record(attendance=row, status=P, by=org.secretary_a.user)
     attendance_record(attendance=row, status=P, by=org.secretary_a.user)
@@ -63,7 +63,7 @@ def test_saving_the_same_values_again_adds_no_history(org):
 
 
 def test_none_keeps_the_status_and_the_first_check_in_stays(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     first = timezone.now()
     row = attendance_record(
         session=session, member=org.member_a, status=P, by=None, checked_in_at=first
@@ -76,7 +76,7 @@ def test_none_keeps_the_status_and_the_first_check_in_stays(org):
 
 @pytest.mark.parametrize("status", ["", "maybe", "PRESENT"])
 def test_an_unknown_or_empty_status_is_refused_once_taken(org, status):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     row = attendance_record(session=session, member=org.member_a, status=P, by=None)
     with pytest.raises(ValidationError):
         attendance_record(attendance=row, status=status, by=None)
@@ -85,20 +85,20 @@ def test_an_unknown_or_empty_status_is_refused_once_taken(org, status):
 
 
 def test_a_long_note_is_refused(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     with pytest.raises(ValidationError):
         attendance_record(session=session, member=org.member_a, status=P, note="长" * 201, by=None)
 
 
 def test_a_member_not_expected_is_not_recorded(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     with pytest.raises(Attendance.DoesNotExist):
         attendance_record(session=session, member=org.member_b, status=P, by=None)
     assert not session.attendance.filter(member=org.member_b).exists()
 
 
 def test_a_cancelled_session_takes_no_attendance(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     session_cancel(session=session, reason="台风")
     with pytest.raises(ValidationError):
         attendance_record(session=session, member=org.member_a, status=P, by=None)
@@ -108,7 +108,7 @@ def test_a_cancelled_session_takes_no_attendance(org):
 
 
 def test_mark_all_present_fills_only_rows_not_yet_taken(org):
-    session = make_session(org.committee)
+    session = started_session(org.committee)
     by = org.secretary_parent.user
     attendance_record(session=session, member=org.member_a, status=E, note="出差", by=by)
     assert attendance_mark_all_present(session=session, by=by) == 4
@@ -120,7 +120,7 @@ def test_mark_all_present_fills_only_rows_not_yet_taken(org):
 
 
 def test_the_sheet_saves_changed_rows_only(org):
-    session = make_session(org.committee)
+    session = started_session(org.committee)
     by = org.secretary_parent.user
     attendance_mark_all_present(session=session, by=by)
     result = attendance_save_sheet(
@@ -139,7 +139,7 @@ def test_the_sheet_saves_changed_rows_only(org):
 
 
 def test_the_sheet_keeps_a_change_someone_made_after_the_form_was_shown(org):
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     shown_at = timezone.now()
     attendance_record(session=session, member=org.member_a, status=L, by=org.secretary_a.user)
     result = attendance_save_sheet(
@@ -155,9 +155,9 @@ def test_the_sheet_keeps_a_change_someone_made_after_the_form_was_shown(org):
 def test_marking_absent_or_excused_creates_a_makeup_task_and_present_drops_it(org):
     from groups.attendance.services import attendance_record
     from groups.models import MakeUpStudy
-    from tests.groups.factories import make_session
+    from tests.groups.factories import started_session
 
-    session = make_session(org.branch_a)
+    session = started_session(org.branch_a)
     row = attendance_record(
         session=session, member=org.member_a, status="absent", by=org.secretary_a.user
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from groups.attendance.services import attendance_record
 from groups.models import Attendance, Member, MemberCategory
-from tests.groups.factories import A, E, L, P, add_member, big_session, make_session
+from tests.groups.factories import A, E, L, P, add_member, big_session, started_session
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -26,7 +26,7 @@ def _english(settings):
 def session(org):
     """A 主题党日 of 第一党支部: 张伟 in the branch itself, 李明 and 赵强 in its 第一党小组."""
     add_member("赵强", org.group_a, category=MemberCategory.PROBATIONARY)
-    return make_session(org.branch_a, "themed_day", location="党员活动室", host=org.secretary_a)
+    return started_session(org.branch_a, "themed_day", location="党员活动室", host=org.secretary_a)
 
 
 def status_of(session, name: str) -> str:
@@ -45,7 +45,7 @@ def test_the_page_groups_expected_members_by_their_party_group(login, session):
     assert names == ["张伟", "李明", "赵强"]
     assert page.count('type="radio"') == 12
     assert "vendor/htmx/htmx.min.js" in page
-    assert 'hx-headers=\'{"X-CSRFToken": "' in page
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in page
 
 
 def test_a_click_saves_at_once_and_returns_the_row(login, session, org):
@@ -133,7 +133,7 @@ def test_the_headcounts_box_reloads_with_the_new_numbers(login, session, org):
     box = client.get(url("attendance-headcounts", session.pk)).content.decode()
     assert 'data-count="attended">1 <' in box
     assert 'data-count="not_recorded">2<' in box
-    assert 'hx-trigger="attendance-changed from:body"' in box
+    assert 'data-hx-trigger="attendance-changed from:body"' in box
 
 
 def test_the_history_page_lists_each_change_with_who(login, session, org):

@@ -351,7 +351,10 @@ def test_the_display_shows_a_qr_svg_code_and_count(org, live, login):
     link = qr_link(page)
     assert f"/groups/sessions/{live.pk}/check-in/?token={live.pk}%3A" in link
     assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="checkin-qr">.*<path ', page, re.S)
-    assert '<meta http-equiv="refresh" content="20">' in page
+    # Polled by htmx, not <meta refresh>; the reload link serves a browser without JavaScript.
+    assert 'http-equiv="refresh"' not in page
+    assert 'data-hx-trigger="every 20s"' in page
+    assert f'<a href="/groups/sessions/{live.pk}/check-in/display/">Reload now</a>' in page
     code = codes.checkin_code(session_pk=live.pk, now=timezone.now())
     assert f'data-code="{code}"' in page
     assert '<span class="fw-semibold" data-attended>1</span> / <span data-expected>2</span>' in page

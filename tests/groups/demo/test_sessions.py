@@ -29,7 +29,7 @@ def test_demo_semester(lecture):
     build_demo_organisation(password="pw")
     added = build_demo_sessions()
     assert added == StudySession.objects.count() > 40
-    assert Series.objects.count() == 2 + 4 * 2
+    assert Series.objects.count() == 2 + 4 * 3
     assert build_demo_sessions() == 0  # idempotent
     assert StudySession.objects.count() == added
 
@@ -44,6 +44,13 @@ def test_demo_semester(lecture):
         .count()
         == 4
     )
+
+    # A 支部党员大会 expects party members only: the demo's 群众 and 积极分子 are not 应到.
+    meeting = StudySession.objects.filter(kind__code="general_meeting").first()
+    assert set(meeting.attendance.values_list("category__code", flat=True)) <= {
+        "full",
+        "probationary",
+    }
 
     now = timezone.now()
     assert not StudySession.objects.filter(ends_at__lt=now, status="scheduled").exists()

@@ -45,17 +45,22 @@ def test_approving_leave_while_a_manager_marks_the_member_present_is_refused(org
     request = leave.leave_request(session=session, member=org.member_a, reason="出差")
     row = session.attendance.get(member=org.member_a)
     approve = refused(lambda: leave.leave_approve(request=request, by=org.secretary_parent.user))
-    # The manager's mark holds the row; the approval waits, then sees the member present.
+    # The manager's mark (taken in advance: leave is asked before the start) holds the row;
+    # the approval waits, then sees the member present.
     hold_lock_then(
         lambda: attendance_record(
-            attendance=row, status=Attendance.Status.PRESENT, by=org.secretary_a.user
+            attendance=row,
+            status=Attendance.Status.PRESENT,
+            by=org.secretary_a.user,
+            before_start=True,
         ),
         approve,
     )
     assert approve.messages == ["李明 is already marked present at this session."]
     row.refresh_from_db()
     assert row.status == Attendance.Status.PRESENT
-    assert LeaveRequest.objects.get().status == LeaveRequest.Status.PENDING
+    # Marking the member present withdrew the request it made moot.
+    assert LeaveRequest.objects.get().status == LeaveRequest.Status.WITHDRAWN
     assert not MakeUpStudy.objects.exists()
 
 

@@ -202,3 +202,42 @@ def test_command_saves_a_good_file(org, tmp_path):
     path.write_bytes(csv_bytes(*GOOD_LINES))
     call_command("import_roster", str(path), "--branch", "c")
     assert Member.objects.filter(name__in=["赵磊", "孙丽"]).count() == 2
+
+
+def test_names_padded_with_a_full_width_space_are_stored_without_it(org):
+    padded = csv_bytes(
+        "王　伟,男,,13900000077,正式党员,,,第一党支部,",
+        "Li  Ming,男,,,群众,,,第一党支部,",
+        # The sheet pads its other columns the same way.
+        "周　杰,男,,,正式　党员,,,第一　党支部,第一 党小组",
+    )
+    assert roster_import(data=padded, filename="名册.csv").messages() == []
+    assert set(Member.objects.filter(phone="13900000077").values_list("name", flat=True)) == {
+        "王伟"
+    }
+    assert Member.objects.filter(name="Li Ming").exists()
+    zhou = Member.objects.select_related("branch", "category").get(name="周杰")
+    assert (zhou.branch.code, zhou.category.name) == ("a1", "正式党员")
+
+    # The next roster spells him without the padding: the same person, nothing to change.
+    plan = roster_import(
+        data=csv_bytes("王伟,男,,13900000077,正式党员,,,第一党支部,"), filename="名册.csv"
+    )
+    assert plan.messages() == []
+    assert plan.counts["unchanged"] == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("王　伟", "王伟"),
+        (" 欧阳 娜娜 ", "欧阳娜娜"),
+        ("买买提 · 艾力", "买买提·艾力"),
+        ("Li  Ming", "Li Ming"),
+        ("Anna\u00a0Smith", "Anna Smith"),
+    ],
+)
+def test_whitespace_inside_chinese_names_is_dropped_and_latin_names_keep_one_space(raw, name):
+    from groups.models.org import normalise_name
+
+    assert normalise_name(raw) == name

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import BranchRole, ReadingProgress, SessionKind, StudyNote
+from groups.models import BranchRole, ReadingProgress, StudyNote
 from groups.reading import selectors as reading_selectors
 from groups.reading import services as reading
 from tests.groups.factories import assign, make_reading, make_session
@@ -84,18 +84,6 @@ def test_a_note_longer_than_2000_characters_is_refused(org, books):
         reading.note_save(member=org.member_a, section=books.sections[0], text="学" * 2001)
     reading.note_save(member=org.member_a, section=books.sections[0], text="学" * 2000)
     assert StudyNote.objects.get().text == "学" * 2000
-
-
-def test_sessions_of_the_own_branch_and_its_ancestors_expect_a_member(org, books):
-    topics = set(reading_selectors.expecting_sessions(org.member_a).values_list("topic", flat=True))
-    assert topics == {"学习新时代党的组织路线", "党委专题党课"}
-
-
-def test_a_committee_meeting_expects_only_the_committee(org, books):
-    meeting = make_session(org.branch_a, SessionKind.COMMITTEE_MEETING, topic="支委会")
-    assert meeting not in reading_selectors.expecting_sessions(org.member_a)
-    assert meeting in reading_selectors.expecting_sessions(org.secretary_a)
-    assert meeting not in reading_selectors.expecting_sessions(org.secretary_parent)
 
 
 def test_home_reading_lists_each_section_once_with_its_next_session(org, books):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from groups.models import SessionKind
 from tests.groups.factories import YEAR, build_record
@@ -55,7 +58,7 @@ def test_members_page(record, login):
         ["孙丽", "正式党员", "3", "0", "0", "0", "3", "0", "1", "0%"],
         ["李明", "正式党员", "5", "3", "1", "0", "1", "0", "0", "80%"],
         ["赵强", "预备党员", "3", "1", "0", "1", "0", "1", "0", "33.3%"],
-        ["Total", "16", "8", "1", "2", "4", "1", "", "56.2%"],
+        ["Total", "16", "8", "1", "2", "4", "1", "", "56.3%"],
     ]
     assert f"第一党支部 · {YEAR}-01-01–{YEAR}-12-31" in html
 
@@ -132,21 +135,21 @@ def test_branches_page_and_print(record, login):
     rows = {r[0]: r for r in cells(html, "report-branches")}
     # rate, then (themed day, study) × January … March, then completion.
     assert rows["第一党支部"][1:] == [
-        "56.2%",
+        "56.3%",
         "1/1",
         "1/5",
         "0/1",
         "1/4",
         "1/1",
         "1/4",
-        "31.2% 5/16",
+        "31.3% 5/16",
     ]
     assert rows["第二党支部"][1] == "33.3%"
     assert rows["县直机关党委"][1] == "48%"
     chart = json.loads(re.search(r'id="report-chart-data"[^>]*>(.*?)</script>', html).group(1))
     assert chart == {
         "months": {"labels": [f"{YEAR}-01", f"{YEAR}-02", f"{YEAR}-03"], "rates": [50, 75, 40]},
-        "branches": {"labels": ["第一党支部", "第二党支部"], "rates": [56.2, 33.3]},
+        "branches": {"labels": ["第一党支部", "第二党支部"], "rates": [56.3, 33.3]},
     }
     assert cells(html, "report-month-rates") == [
         [f"{YEAR}-01", "6", "3", "50%"],
@@ -155,8 +158,35 @@ def test_branches_page_and_print(record, login):
     ]
     assert "chart.umd.min.js" in html and "report-charts.js" in html
     printed = get(login("secretary_parent"), "report-branches-print", **params)
-    assert "31.2%" in printed.content.decode()
+    assert "31.3%" in printed.content.decode()
     assert "@page" in printed.content.decode()
+
+
+def test_a_rate_rounds_half_up_alike_on_the_page_the_chart_csv_and_xlsx(record, login):
+    # 第一党支部: 9 of 16 attended = 56.25 %, and 5 of 16 required sessions held = 31.25 %.
+    org = record.org
+    kinds = [str(k.pk) for k in SessionKind.objects.filter(code__in=["study", "themed_day"])]
+    params = {"branch": org.committee.pk, "date_to": f"{YEAR}-03-31", "kinds": kinds}
+    client = login("secretary_parent")
+    html = get(client, "report-branches", **params).content.decode()
+    page_row = next(r for r in cells(html, "report-branches") if r[0] == "第一党支部")
+    assert (page_row[1], page_row[-1]) == ("56.3%", "31.3% 5/16")
+    assert "56.3" in re.search(r'id="report-chart-data"[^>]*>(.*?)</script>', html).group(1)
+
+    export = {"report": "branches", **params}
+    data = b"".join(get(client, "report-export", format="csv", **export).streaming_content)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    header, csv_row = rows[0], next(r for r in rows if r[0].strip() == "第一党支部")
+    rate_at = header.index("Attendance rate (%)")
+    assert csv_row[rate_at] == "56.3"
+    assert "31.3" in csv_row
+
+    xlsx = b"".join(get(client, "report-export", format="xlsx", **export).streaming_content)
+    sheet = load_workbook(io.BytesIO(xlsx)).worksheets[-1]
+    xlsx_row = next(
+        r for r in sheet.iter_rows(values_only=True) if str(r[0]).strip() == "第一党支部"
+    )
+    assert xlsx_row[rate_at] == 56.3 and 31.3 in xlsx_row
 
 
 def test_charts_load_only_on_the_branch_report(record, login):

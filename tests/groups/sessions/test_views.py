@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 
 import pytest
@@ -259,7 +260,11 @@ def test_edit_this_and_following_from_the_page(org, login):
         status="scheduled",
         scope="following",
     )
-    response = login("secretary_a").post(reverse("groups:session-edit", args=[third.pk]), data)
+    url = reverse("groups:session-edit", args=[third.pk])
+    preview = login("secretary_a").post(url, data)
+    assert preview.status_code == 200 and "data-following-preview" in preview.content.decode()
+    assert StudySession.objects.filter(topic="下半程").count() == 0  # nothing saved yet
+    response = login("secretary_a").post(url, {**data, "confirm": "1"})
     assert response.status_code == 302
     rows = [
         (timezone.localtime(s.starts_at).strftime("%m-%d %H:%M"), s.topic)
@@ -276,6 +281,45 @@ def test_edit_this_and_following_from_the_page(org, login):
     assert Series.objects.count() == 2
 
 
+def test_this_and_following_keeps_held_and_cancelled_occurrences(org, login):
+    """A later occurrence already held (or cancelled, or recorded) keeps its record."""
+    sessions = weekly(org, login)  # 09-22 … 10-27, Tuesdays 14:30
+    held, cancelled, recorded = sessions[3], sessions[4], sessions[5]
+    StudySession.objects.filter(pk=held.pk).update(status="held", location="大会议室")
+    StudySession.objects.filter(pk=cancelled.pk).update(status="cancelled", cancel_reason="下雨")
+    recorded.attendance.filter(member=org.member_a).update(status="present")
+    data = session_post(
+        org,
+        kind=kind("study").pk,
+        topic="下半程",
+        day="2026-09-29",
+        start_time="09:00",
+        end_time="11:00",
+        status="scheduled",
+        scope="following",
+    )
+    url = reverse("groups:session-edit", args=[sessions[1].pk])
+    page = login("secretary_a").post(url, data).content.decode()
+    changing = re.search(r"<ul class=\"small mb-2\" data-changing>(.*?)</ul>", page, re.S).group(1)
+    kept = re.search(r"<ul class=\"small mb-2\" data-kept>(.*?)</ul>", page, re.S).group(1)
+    assert re.findall(r"2026-\d\d-\d\d", changing) == ["2026-09-29", "2026-10-06"]
+    assert re.findall(r"2026-\d\d-\d\d", kept) == ["2026-10-13", "2026-10-20", "2026-10-27"]
+
+    assert login("secretary_a").post(url, {**data, "confirm": "1"}).status_code == 302
+    rows = [
+        (timezone.localtime(s.starts_at).strftime("%m-%d %H:%M"), s.topic, s.status, s.location)
+        for s in StudySession.objects.order_by("starts_at")
+    ]
+    assert rows == [
+        ("09-22 14:30", "每周二集中学习", "scheduled", ""),
+        ("09-29 09:00", "下半程", "scheduled", "党员活动室"),
+        ("10-06 09:00", "下半程", "scheduled", "党员活动室"),
+        ("10-13 14:30", "每周二集中学习", "held", "大会议室"),
+        ("10-20 14:30", "每周二集中学习", "cancelled", ""),
+        ("10-27 14:30", "每周二集中学习", "scheduled", ""),
+    ]
+
+
 def test_edit_one_occurrence_and_mark_it_held(org, login):
     sessions = weekly(org, login)
     data = session_post(
@@ -286,6 +330,48 @@ def test_edit_one_occurrence_and_mark_it_held(org, login):
     assert (sessions[1].topic, sessions[1].status) == ("只改这次", "held")
     assert timezone.localdate(sessions[1].starts_at) == date(2026, 9, 30)
     assert StudySession.objects.filter(topic="每周二集中学习").count() == 5
+
+
+def rendered_value(html: str, name: str) -> str:
+    """Return the value attribute the page renders for the input called ``name``."""
+    tag = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html)
+    assert tag, f"no input {name}"
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
+    return value.group(1) if value else ""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_edit_page_renders_iso_dates_and_times_and_saves_them_back(org, login, language):
+    """Browsers only accept ISO in date/time inputs: 2026/12/02 would show an empty field."""
+    session = make_session(
+        org.branch_a, "themed_day", starts_at=local(date(2026, 12, 2), time(9, 5))
+    )
+    client = login("secretary_a")
+    client.cookies["django_language"] = language
+    html = client.get(reverse("groups:session-edit", args=[session.pk])).content.decode()
+    rendered = {name: rendered_value(html, name) for name in ("day", "start_time", "end_time")}
+    assert rendered == {"day": "2026-12-02", "start_time": "09:05", "end_time": "10:35"}
+
+    data = session_post(org, **rendered, status="scheduled", scope="one", topic="改了主题")
+    response = client.post(reverse("groups:session-edit", args=[session.pk]), data)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.topic, session.starts_at) == ("改了主题", local(date(2026, 12, 2), time(9, 5)))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_series_and_report_filters_render_iso_dates(org, login, language):
+    client = login("secretary_a")
+    client.cookies["django_language"] = language
+    html = client.get(
+        reverse("groups:series-create"), {"first_day": "2026-12-01", "until": "2027-01-31"}
+    ).content.decode()
+    assert 'type="date"' in html and 'type="time"' in html
+    report = client.get(
+        reverse("groups:report-members"), {"date_from": "2026-09-01", "date_to": "2026-12-31"}
+    ).content.decode()
+    assert rendered_value(report, "date_from") == "2026-09-01"
+    assert rendered_value(report, "date_to") == "2026-12-31"
 
 
 def test_edit_cannot_move_a_session_to_another_branch(org, login):
