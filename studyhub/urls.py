@@ -2,9 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from studyhub import views
+
+# The admin says whose it is, not "Django administration".
+admin.site.site_header = admin.site.site_title = _("StudyHub administration")
+admin.site.index_title = _("Settings and records")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -64,3 +64,25 @@ def test_compiled_catalog_matches_the_source(entries):
         if got != translation(entry):
             stale.append(entry["msgid"])
     assert stale == [], "run `make messages` (compilemessages) and commit the .mo"
+
+
+# English words that name different things in different places ("Start" the home page and
+# the start time, "Minutes" the meeting record and a duration): one msgid would force one
+# Chinese word on all of them, so each use says which it means.
+AMBIGUOUS = {"Start", "End", "Minutes", "Reason", "Record", "Open", "Leave"}
+
+
+def test_ambiguous_words_always_say_which_meaning_they_take(entries):
+    bare = sorted(e["msgid"] for e in entries if e["msgid"] in AMBIGUOUS and "msgctxt" not in e)
+    assert bare == [], "give these a pgettext context (or {% translate … context … %})"
+
+
+def test_one_word_takes_one_chinese_word_per_meaning(entries):
+    # Two contexts of one English word may share a Chinese word only if they are synonyms.
+    chinese: dict[str, dict[str, str]] = {}
+    for e in entries:
+        if "msgctxt" in e:
+            chinese.setdefault(e["msgid"], {})[e["msgctxt"]] = translation(e)
+    assert chinese["Start"] == {"home page": "首页", "time of day": "开始时间"}
+    assert chinese["Minutes"] == {"meeting record": "会议记录", "duration": "时长（分钟）"}
+    assert chinese["Reason"] == {"for cancelling": "取消原因", "for leave": "请假事由"}

@@ -142,8 +142,8 @@ class DetailExporter(Exporter):
             _("Member"),
             _("Category"),
             _("Date"),
-            _("Start"),
-            _("End"),
+            pgettext("time of day", "Start"),
+            pgettext("time of day", "End"),
             _("Kind"),
             _("Topic"),
             _("Status"),
@@ -338,7 +338,8 @@ class LedgerExporter(ReportExporter):
 
     def header(self) -> list[str]:
         return [
-            *(_("Date"), _("Start"), _("End"), _("Minutes"), _("Kind"), _("Branch")),
+            *(_("Date"), pgettext("time of day", "Start"), pgettext("time of day", "End")),
+            *(pgettext("duration", "Minutes"), _("Kind"), _("Branch")),
             *(_("Topic"), _("Host"), _("Recorder"), *_count_titles()),
             *(_("Excused members"), _("Absent members"), _("Attendance rate (%)")),
         ]

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groups.models import (
     Branch,
@@ -53,11 +54,14 @@ def periods_in(rule_period: str, start: date, end: date) -> int:
 
 
 def window_label(period: str, start: date) -> str:
-    """Return how a compliance window is named: 2026-03, 2026 Q1, 2026."""
+    """Return how a compliance window is named: 2026-03, 2026 Q1 (2026年第1季度), 2026."""
     if period == Period.MONTH:
         return f"{start:%Y-%m}"
     if period == Period.QUARTER:
-        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+        return _("%(year)s Q%(quarter)s") % {
+            "year": start.year,
+            "quarter": (start.month - 1) // 3 + 1,
+        }
     return str(start.year)
 
 

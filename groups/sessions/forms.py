@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups import conf
 from groups.dates import day_out_of_range
@@ -420,7 +421,7 @@ class SeriesForm(SessionDetailsForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"),
+        label=pgettext_lazy("for cancelling", "Reason"),
         max_length=200,
         help_text=_("Members see this reason on the session and in their calendar."),
     )

@@ -92,7 +92,7 @@ def test_month_numbers(dataset):
     assert ("第二党支部", "committee_meeting") in behind
     assert ("第一党支部", "lecture") not in behind
     lecture = next(c for c in report.rows[1].cells if c and c.kind.code == "lecture")
-    assert lecture.label == "2026 Q1"
+    assert lecture.label == "2026年第1季度"
 
 
 def test_quarter_multiplies_shorter_rules(dataset):
