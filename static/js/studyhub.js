@@ -2,3 +2,24 @@
 document.querySelectorAll('[data-bs-toggle="popover"]').forEach(function (el) {
   new bootstrap.Popover(el, { trigger: "hover focus", placement: "top" });
 });
+
+// A table wider than the screen scrolls inside its box: let the keyboard reach and scroll it
+// (a tab stop only where it does overflow), named after the table's caption or heading.
+function focusableScrollAreas(root) {
+  root.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label")) {
+        const caption = box.querySelector("caption") || (box.closest("section, main") || document).querySelector("h1, h2");
+        if (caption) box.setAttribute("aria-label", caption.textContent.trim());
+      }
+    } else if (box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+    }
+  });
+}
+focusableScrollAreas(document);
+window.addEventListener("resize", function () { focusableScrollAreas(document); });
+document.body.addEventListener("htmx:afterSettle", function (event) { focusableScrollAreas(event.target); });

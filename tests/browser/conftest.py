@@ -24,6 +24,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# Every page a browser test loads is checked with axe-core (WCAG 2.1 AA) once it has loaded;
+# the page reports back through a binding, so a test that moves on quickly is still checked.
+AXE_ON_LOAD = """
+window.addEventListener("load", async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+  });
+  const serious = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
+  await window.reportAxe(location.pathname + location.search, serious.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + ": " + n.failureSummary),
+  })));
+});
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +70,27 @@ def browser_page(chromium) -> Iterator:
     """Open a fresh tab of an English-language browser; screenshots go to test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    violations: list[tuple[str, list[dict]]] = []
+    checked: list[str] = []
+
+    def report(_source, path: str, found: list[dict]) -> None:
+        checked.append(path)
+        if found:
+            violations.append((path, found))
+
+    context.expose_binding("reportAxe", report)
+    context.add_init_script(path=str(AXE))
+    context.add_init_script(script=AXE_ON_LOAD)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    # Let the last page's check report back before the tab closes.
+    page.wait_for_function("() => document.readyState === 'complete'")
+    page.wait_for_timeout(300)
     context.close()
+    assert checked, "axe-core never ran: is node_modules/axe-core installed (make setup)?"
+    assert violations == [], "serious or critical accessibility violations:\n" + "\n".join(
+        f"{path} {v['id']} ({v['impact']}): {v['help']} — {'; '.join(v['nodes'])}"
+        for path, found in violations
+        for v in found
+    )
