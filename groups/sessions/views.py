@@ -117,13 +117,18 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     for name, day in (("previous", previous), ("next", following), ("today", today)):
         query["year"], query["month"] = str(day.year), str(day.month)
         links[name] = query.urlencode()
+    weeks = month_grid(sessions, year=year, month=month)
     return render(
         request,
         "groups/sessions/calendar_month.html",
         {
             "form": form,
             "first": first,
-            "weeks": month_grid(sessions, year=year, month=month),
+            "weeks": weeks,
+            # The phone's agenda: the month's days that have a session.
+            "busy_days": [
+                cell for week in weeks for cell in week if cell.in_month and cell.sessions
+            ],
             "links": links,
             "can_schedule": managed_branches(request.user).exists(),
         },

@@ -65,32 +65,49 @@ def chromium() -> Iterator:
         browser.close()
 
 
+class AxeWatch:
+    """Check every page a browser context loads with axe-core; ``check()`` fails on findings."""
+
+    def __init__(self, context) -> None:
+        self.checked: list[str] = []
+        self.violations: list[tuple[str, list[dict]]] = []
+        context.expose_binding("reportAxe", self._report)
+        context.add_init_script(path=str(AXE))
+        context.add_init_script(script=AXE_ON_LOAD)
+
+    def _report(self, _source, path: str, found: list[dict]) -> None:
+        self.checked.append(path)
+        if found:
+            self.violations.append((path, found))
+
+    def wait(self, page, count: int, timeout_ms: int = 10_000) -> None:
+        """Wait until ``count`` pages have reported (the binding is served while we wait)."""
+        for _ in range(timeout_ms // 50):
+            if len(self.checked) >= count:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"axe-core did not report on {page.url}")
+
+    def check(self, page) -> None:
+        # Let the last page's check report back before the tab closes.
+        page.wait_for_function("() => document.readyState === 'complete'")
+        page.wait_for_timeout(300)
+        assert self.checked, "axe-core never ran: is node_modules/axe-core installed (make setup)?"
+        assert self.violations == [], "serious or critical accessibility violations:\n" + "\n".join(
+            f"{path} {v['id']} ({v['impact']}): {v['help']} — {'; '.join(v['nodes'])}"
+            for path, found in self.violations
+            for v in found
+        )
+
+
 @pytest.fixture
 def browser_page(chromium) -> Iterator:
     """Open a fresh tab of an English-language browser; screenshots go to test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    violations: list[tuple[str, list[dict]]] = []
-    checked: list[str] = []
-
-    def report(_source, path: str, found: list[dict]) -> None:
-        checked.append(path)
-        if found:
-            violations.append((path, found))
-
-    context.expose_binding("reportAxe", report)
-    context.add_init_script(path=str(AXE))
-    context.add_init_script(script=AXE_ON_LOAD)
+    axe = AxeWatch(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    # Let the last page's check report back before the tab closes.
-    page.wait_for_function("() => document.readyState === 'complete'")
-    page.wait_for_timeout(300)
+    axe.check(page)
     context.close()
-    assert checked, "axe-core never ran: is node_modules/axe-core installed (make setup)?"
-    assert violations == [], "serious or critical accessibility violations:\n" + "\n".join(
-        f"{path} {v['id']} ({v['impact']}): {v['help']} — {'; '.join(v['nodes'])}"
-        for path, found in violations
-        for v in found
-    )

@@ -41,7 +41,7 @@ def test_the_page_groups_expected_members_by_their_party_group(login, session):
     page = login("secretary_a").get(url("attendance-take", session.pk)).content.decode()
     headings = re.findall(r'scope="rowgroup">([^<]+?) <', page)
     assert headings == ["第一党支部", "第一党小组"]
-    names = re.findall(r'<th scope="row" class="fw-normal">([^<]+)</th>', page)
+    names = re.findall(r'<th scope="row" class="fw-normal att-name">([^<]+)</th>', page)
     assert names == ["张伟", "李明", "赵强"]
     assert page.count('type="radio"') == 12
     assert "vendor/htmx/htmx.min.js" in page

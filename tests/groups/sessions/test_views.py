@@ -443,6 +443,18 @@ def test_calendar_month_places_sessions_on_local_days(org, login):
     )
 
 
+def test_calendar_month_lists_the_busy_days_for_a_phone(org, login):
+    make_session(org.branch_a, starts_at=local(date(2026, 9, 15), time(7, 0)), topic="早上七点")
+    client = login("member_a")
+    september = client.get(reverse("groups:calendar-month"), {"year": 2026, "month": 9})
+    assert [cell.day for cell in september.context["busy_days"]] == [date(2026, 9, 15)]
+    agenda = september.content.decode().split('<ol class="list-group d-sm-none')[1].split("</ol>")[0]
+    assert "早上七点" in agenda and "07:00" in agenda
+    october = client.get(reverse("groups:calendar-month"), {"year": 2026, "month": 10})
+    assert october.context["busy_days"] == []
+    assert "No sessions this month." in october.content.decode()
+
+
 def test_compliance_page_shows_behind_with_days_left(org, login):
     response = login("secretary_a").get(
         reverse("groups:compliance"),
