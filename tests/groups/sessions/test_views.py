@@ -448,7 +448,8 @@ def test_calendar_month_lists_the_busy_days_for_a_phone(org, login):
     client = login("member_a")
     september = client.get(reverse("groups:calendar-month"), {"year": 2026, "month": 9})
     assert [cell.day for cell in september.context["busy_days"]] == [date(2026, 9, 15)]
-    agenda = september.content.decode().split('<ol class="list-group d-sm-none')[1].split("</ol>")[0]
+    page = september.content.decode()
+    agenda = page.split('<ol class="list-group d-sm-none')[1].split("</ol>")[0]
     assert "早上七点" in agenda and "07:00" in agenda
     october = client.get(reverse("groups:calendar-month"), {"year": 2026, "month": 10})
     assert october.context["busy_days"] == []
