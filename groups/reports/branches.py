@@ -96,6 +96,34 @@ class BranchReport:
     def cell(self, row: BranchRow, month_index: int, kind_index: int) -> BranchMonth | None:
         return row.cells[month_index * len(self.kinds) + kind_index]
 
+    def spans(self, columns: int | None = None) -> list[MonthSpan]:
+        """Split the months into runs of at most ``columns`` month × kind cells (all if None).
+
+        A year of seven kinds is 84 cells, far wider than A4: printed, each run is a table
+        of its own that repeats the branch names; the last one carries the rate and
+        completion.
+        """
+        kinds = max(1, len(self.kinds))
+        per_span = len(self.months) if columns is None else max(1, columns // kinds)
+        starts = range(0, len(self.months), per_span or 1)
+        return [
+            MonthSpan(
+                months=self.months[start : start + per_span],
+                rows=[(r, r.cells[start * kinds : (start + per_span) * kinds]) for r in self.rows],
+                last=start + per_span >= len(self.months),
+            )
+            for start in starts
+        ]
+
+
+@dataclass
+class MonthSpan:
+    """A run of a BranchReport's months: months, rows as (row, its cells there), last."""
+
+    months: list[date]
+    rows: list[tuple[BranchRow, list[BranchMonth | None]]]
+    last: bool
+
 
 def month_rates(filters: ReportFilters, *, now: datetime | None = None) -> list[MonthRate]:
     """Return attendance per month of the period (months without sessions included), 1 query."""

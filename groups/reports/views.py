@@ -141,11 +141,15 @@ def report_ledger_print(request: HttpRequest) -> HttpResponse:
     )
 
 
+# How many month × kind cells fit across A4 landscape beside the branch names and totals.
+PRINT_COLUMNS = 20
+
+
 def report_branches_print(request: HttpRequest) -> HttpResponse:
-    """Show the branch compliance matrix as an A4 landscape page to print."""
-    return _report(
-        request,
-        "branches",
-        lambda f, now: {"report": branch_report(f, now=now)},
-        printing="groups/reports/branches_print.html",
-    )
+    """Show the branch compliance matrix on A4 landscape pages, a run of months per page."""
+
+    def build(filters: ReportFilters, now: Any) -> dict[str, Any]:
+        report = branch_report(filters, now=now)
+        return {"report": report, "spans": report.spans(columns=PRINT_COLUMNS)}
+
+    return _report(request, "branches", build, printing="groups/reports/branches_print.html")

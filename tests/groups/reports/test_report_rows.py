@@ -166,6 +166,14 @@ def test_branch_report(record):
     assert (a.counted, a.required) == (5, 16)
     assert [m.rate for m in report.month_rates] == [0.5, 0.75, 0.4]
 
+    # Printed, the months are split into runs that fit A4; each row keeps its own cells.
+    spans = report.spans(columns=4)
+    assert [[m.month for m in span.months] for span in spans] == [[1, 2], [3]]
+    assert [span.last for span in spans] == [False, True]
+    second = next(cells for row, cells in spans[1].rows if row is a)
+    assert [(c.month.month, c.held, c.required) for c in second] == [(3, 1, 1), (3, 1, 4)]
+    assert report.spans() == [report.spans(columns=len(cells))[0]]
+
 
 # --- The filter form -------------------------------------------------------------------------
 
