@@ -116,14 +116,17 @@ def test_roll_call_on_a_phone_is_one_compact_row_per_member(live_server, chromiu
     rows = page.locator(".attendance-sheet tr[id^='attendance-']")
     assert rows.count() >= 10
     button_height = rows.first.locator(".att-status label").first.bounding_box()["height"]
+    assert button_height >= 36  # a status one can tap
     for index in range(rows.count()):
         row = rows.nth(index)
+        box = row.bounding_box()
         name = row.locator(".att-name").bounding_box()
         statuses = row.locator(".att-status .btn-group").bounding_box()
         note = row.locator(".att-note input").bounding_box()
-        # The name on one line, the four statuses side by side, a note field one can tap.
-        assert name["height"] < 30, row.inner_text()
-        assert statuses["height"] < button_height * 1.5 and button_height >= 36
+        # Two lines a member: the name on one line beside the four statuses side by side,
+        # then a note field one can tap.
+        assert box["height"] <= 2 * button_height + 40, row.inner_text()
+        assert name["height"] < 30 and statuses["height"] < button_height * 1.5
         assert note["height"] >= 38 and note["width"] >= 150
         assert statuses["x"] + statuses["width"] <= PHONE["width"]
     # Marking the last member keeps the headcount in view: it sticks to the top.
