@@ -178,8 +178,10 @@ def require_manager(user: Any) -> None:
 
 
 # --- Leave, make-up study and minutes -----------------------------------------------------
-# Leave and make-up are decided by the managers of the session's branch (who organise it);
-# a member acts only on their own request and task. Minutes attachments go to whoever may
+# Leave is decided by the managers of the session's branch (who organise it); make-up study
+# is confirmed by them or by the managers of the member's branch, so the 补学 of a 党委's
+# session reaches the 党支部 secretary who follows the member up. A member acts only on
+# their own request and task. Minutes attachments go to whoever may
 # see the session (members read the minutes for their make-up study).
 
 
@@ -189,12 +191,22 @@ def get_leave_request_for_manager(user: Any, pk: int) -> LeaveRequest:
     return get_object_or_404(requests.select_related("session", "member"), pk=pk)
 
 
+def managed_makeups(user: Any) -> QuerySet[MakeUpStudy]:
+    """Return the make-up tasks the user confirms: of sessions or of members they manage."""
+    if not user.is_authenticated:
+        return MakeUpStudy.objects.none()
+    managed = managed_branches(user)
+    return MakeUpStudy.objects.filter(
+        Q(attendance__session__branch__in=managed) | Q(attendance__member_branch__in=managed)
+    )
+
+
 def visible_makeups(user: Any) -> QuerySet[MakeUpStudy]:
-    """Return the make-up tasks the user may see: their own and those of sessions they manage."""
+    """Return the make-up tasks the user may see: their own and those they confirm."""
     if not user.is_authenticated:
         return MakeUpStudy.objects.none()
     return MakeUpStudy.objects.filter(
-        Q(attendance__member__user=user) | Q(attendance__session__branch__in=managed_branches(user))
+        Q(attendance__member__user=user) | Q(pk__in=managed_makeups(user).values("pk"))
     )
 
 
@@ -203,8 +215,8 @@ def get_makeup_for_user(
 ) -> MakeUpStudy:
     """Return a make-up task the user may see, else 404; 403 when they may not act on it.
 
-    With manage=True only a manager of the session's branch may have it, with own=True only
-    the member it belongs to.
+    With manage=True only one who confirms it (managed_makeups) may have it, with own=True
+    only the member it belongs to.
     """
     makeup = get_object_or_404(
         visible_makeups(user).select_related(
@@ -214,7 +226,7 @@ def get_makeup_for_user(
     )
     if own and makeup.attendance.member.user_id != user.pk:
         raise PermissionDenied
-    if manage and not can_manage_branch(user, makeup.attendance.session.branch):
+    if manage and not managed_makeups(user).filter(pk=makeup.pk).exists():
         raise PermissionDenied
     return makeup
 

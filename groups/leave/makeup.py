@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Attendance, MakeUpStudy, Member, StudySession
-from groups.permissions import managed_branches
+from groups.permissions import managed_makeups
 
 NOTE_MAX_LENGTH = 2000
 
@@ -116,10 +116,11 @@ def member_makeups(member: Member) -> QuerySet[MakeUpStudy]:
 
 
 def makeups_to_confirm(user: Any) -> QuerySet[MakeUpStudy]:
-    """Return the submitted, unconfirmed tasks of sessions the user manages, oldest first."""
+    """Return the submitted, unconfirmed tasks the user confirms (of their sessions or their
+    members), oldest first."""
     return (
-        MakeUpStudy.objects.filter(
-            attendance__session__branch__in=managed_branches(user),
+        managed_makeups(user)
+        .filter(
             submitted_at__isnull=False,
             confirmed_at__isnull=True,
         )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from groups.models import (
     Attendance,
@@ -84,6 +85,28 @@ class ReportFilters:
     @property
     def period_label(self) -> str:
         return f"{self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+    @property
+    def scope(self) -> str:
+        """Return what every tab counts, in one sentence that every tab shows alike."""
+        if self.root is None and self.member is not None:
+            who = _("%(member)s, at the sessions they were expected at") % {
+                "member": self.member.name
+            }
+        else:
+            who = _(
+                "Members of %(branch)s and the branches under it, at every session they were "
+                "expected at (sessions of higher-level branches included)"
+            ) % {"branch": self.subject}
+        parts = [who, self.period_label]
+        if self.kinds:
+            parts.append(_("kinds: %(kinds)s") % {"kinds": "、".join(k.label for k in self.kinds)})
+        if self.categories:
+            names = "、".join(c.name for c in self.categories)
+            parts.append(_("categories: %(categories)s") % {"categories": names})
+        return _("%(scope)s. Sessions not yet started or cancelled do not count.") % {
+            "scope": _("; ").join(parts)
+        }
 
     @property
     def title(self) -> str:

@@ -15,7 +15,7 @@ from groups.models import (
     StudySession,
 )
 from groups.models.sessions import local_midnight
-from groups.reports.filters import ReportFilters
+from groups.reports.filters import ReportFilters, attendance_in_scope
 
 Status = Attendance.Status
 
@@ -47,36 +47,37 @@ class LedgerRow(Counts):
 
 
 def ledger_sessions(filters: ReportFilters, *, now: datetime) -> QuerySet[StudySession]:
-    """Return the sessions a ledger lists: of the subtree, held in the period, not cancelled."""
+    """Return the sessions a ledger lists: held in the period, not cancelled, and either the
+    subtree's own or one where members of the subtree were expected (a 党委's 集中学习)."""
     sessions = StudySession.objects.not_cancelled().filter(
         starts_at__gte=local_midnight(filters.start), starts_at__lt=filters.window_end(now)
     )
-    if filters.root is not None:
-        sessions = sessions.filter(branch__path__startswith=filters.root.path)
-    if filters.member is not None:
-        sessions = sessions.filter(attendance__member=filters.member)
     if filters.kinds:
         sessions = sessions.filter(kind__in=[k.pk for k in filters.kinds])
-    return sessions
+    expected = Q(pk__in=attendance_in_scope(filters, now=now).values("session_id"))
+    if filters.root is not None and filters.member is None:
+        return sessions.filter(Q(branch__path__startswith=filters.root.path) | expected)
+    return sessions.filter(expected)
 
 
 def ledger_rows(filters: ReportFilters, *, now: datetime | None = None) -> list[LedgerRow]:
-    """Return the 台账: one row per session with headcounts and names, in two queries."""
+    """Return the 台账: one row per session with headcounts and names, in three queries.
+
+    The headcounts count the rows every report counts (``attendance_in_scope``): the
+    subtree's members only, so the ledger's 应到 adds up to the members tab's.
+    """
     now = now or timezone.now()
-    counted = Q()
-    if filters.categories:
-        counted = Q(attendance__category__in=[c.pk for c in filters.categories])
+    in_scope = attendance_in_scope(filters, now=now)
     sessions = (
         ledger_sessions(filters, now=now)
         .select_related("kind", "branch", "host", "recorder")
-        .annotate(**status_counts("attendance", counted))
         .order_by("starts_at", "pk")
     )
-    missed = Attendance.objects.filter(
-        session__in=ledger_sessions(filters, now=now).values("pk"), status__in=Attendance.MISSED
-    )
-    if filters.categories:
-        missed = missed.filter(category__in=[c.pk for c in filters.categories])
+    counts = {
+        row.pop("session_id"): row
+        for row in in_scope.values("session_id").annotate(**status_counts()).order_by()
+    }
+    missed = in_scope.filter(status__in=Attendance.MISSED)
     names: dict[tuple[int, str], list[str]] = defaultdict(list)
     for session_id, status, name in missed.order_by("member__name", "member_id").values_list(
         "session_id", "status", "member__name"
@@ -97,7 +98,7 @@ def ledger_rows(filters: ReportFilters, *, now: datetime | None = None) -> list[
                 topic=s.topic,
                 host=s.host.name if s.host else "",
                 recorder=s.recorder.name if s.recorder else "",
-                **{name: getattr(s, name) for name in COUNT_FIELDS},
+                **counts.get(s.pk, dict.fromkeys(COUNT_FIELDS, 0)),
                 excused_names=names[(s.pk, Status.EXCUSED)],
                 absent_names=names[(s.pk, Status.ABSENT)],
             )
