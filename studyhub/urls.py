@@ -19,4 +19,5 @@ urlpatterns = [
     path("lessons/", include("lessons.urls")),
     path("groups/", include("groups.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
 ]

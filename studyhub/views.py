@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from groups import conf
-from groups.reading.selectors import member_home_data
+from groups.reading.home import member_home_data
 from groups.reports.follow_up import follow_up_for_user
 from lessons.models import Lecture
 from studyhub.forms import LoginForm
@@ -29,3 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "follow_up_absences": conf.FOLLOW_UP_ABSENCES,
     }
     return render(request, "home.html", context)
+
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Send browsers and feed readers that ask for /favicon.ico to the site's icon."""
+    return redirect(static("favicon.svg"), permanent=True)

@@ -100,3 +100,31 @@ def test_unknown_page_is_a_friendly_404(client, member, settings):
 def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert 'lang="zh-hans"' in page.content.decode()
+
+
+def test_the_site_has_a_favicon_for_pages_and_for_whoever_asks_for_favicon_ico(client, member):
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 301 and redirect.url.endswith("favicon.svg")
+    client.force_login(member)
+    page = client.get(reverse("home")).content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    assert (ROOT / "static" / "favicon.svg").read_text().startswith("<svg")
+
+
+@pytest.mark.parametrize(
+    ("url", "current"),
+    [
+        ("groups:session-list", "groups:session-list"),
+        ("groups:calendar-month", "groups:calendar-month"),
+        ("lessons:lecture-list", "lessons:lecture-list"),
+        ("groups:report-ledger", "groups:report-index"),
+    ],
+)
+def test_the_top_navigation_shows_where_you_are(staff_client, url, current):
+    navbar = staff_client.get(reverse(url)).content.decode().split('<main id="main"')[0]
+    marked = [
+        line
+        for line in navbar.splitlines()
+        if 'class="nav-link active" aria-current="page"' in line
+    ]
+    assert len(marked) == 1 and f'href="{reverse(current)}"' in marked[0]

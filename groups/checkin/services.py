@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -141,6 +142,22 @@ def open_sessions_for(user: Any, *, now: datetime | None = None) -> list[StudySe
             starts_at__lte=now + before,
             ends_at__gte=now - after,
         )
+        .for_display()
+        .order_by("starts_at", "pk")
+    )
+
+
+def checkins_due(user: Any, *, now: datetime | None = None) -> list[StudySession]:
+    """Return the open sessions the user has still to check in to (not excused), one query."""
+    now = now or timezone.now()
+    before = timedelta(minutes=conf.CHECKIN_OPENS_BEFORE_MINUTES)
+    after = timedelta(minutes=conf.CHECKIN_CLOSES_AFTER_MINUTES)
+    due = Attendance.objects.filter(
+        session=OuterRef("pk"), member__user=user, checked_in_at__isnull=True
+    ).exclude(status=Attendance.Status.EXCUSED)
+    return list(
+        StudySession.objects.not_cancelled()
+        .filter(Exists(due), starts_at__lte=now + before, ends_at__gte=now - after)
         .for_display()
         .order_by("starts_at", "pk")
     )

@@ -23,7 +23,6 @@ def _minutes_page(
     session: StudySession,
     *,
     form: MinutesForm | None = None,
-    attachment_form: AttachmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     minutes = minutes_services.minutes_with_attachments(session)
@@ -35,7 +34,7 @@ def _minutes_page(
             "session": session,
             "minutes": minutes,
             "form": form or MinutesForm(instance=minutes),
-            "attachment_form": attachment_form or AttachmentForm(),
+            "attachment_form": AttachmentForm(),
             "history": history,
             "max_bytes": conf.MINUTES_ATTACHMENT_MAX_BYTES,
         },
@@ -75,7 +74,11 @@ def attachment_add(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Attached %(name)s.") % {"name": attachment.original_name})
             return redirect("groups:minutes-edit", session_id=session.pk)
-    return _minutes_page(request, session, attachment_form=form, status=400)
+    # Back to the minutes page with the reason, not a page at this POST-only address (which
+    # a reload would refuse); a file input cannot be refilled anyway.
+    for error in form.errors.get("file", []) + form.non_field_errors():
+        messages.error(request, _("Not attached: %(error)s") % {"error": error})
+    return redirect("groups:minutes-edit", session_id=session.pk)
 
 
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:

@@ -8,6 +8,8 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from groups.models import Branch
+
 # A roster of a few thousand members is well under this; it also bounds the session stash.
 ROSTER_MAX_UPLOAD_BYTES = 1024 * 1024
 ROSTER_EXTENSIONS = (".csv", ".xlsx")
@@ -39,3 +41,49 @@ class RosterExportForm(forms.Form):
     format = forms.ChoiceField(
         choices=[("csv", "CSV"), ("xlsx", "XLSX")], required=False, initial="csv"
     )
+
+
+class BranchChoiceIterator(forms.models.ModelChoiceIterator):
+    """Choices labelled with their path (branch_path_labels), in at most one more query."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        branches = list(self.queryset)
+        labels = branch_path_labels(branches)
+        for branch in branches:
+            yield (
+                forms.models.ModelChoiceIteratorValue(self.field.prepare_value(branch), branch),
+                labels[branch.pk],
+            )
+
+
+class BranchChoiceField(forms.ModelChoiceField):
+    """A branch chooser that tells apart the 第一党小组 of every 党支部.
+
+    Each branch reads as its path below the organisation's top 党委, the same for every user
+    ("第一党支部 / 第一党小组"); the top 党委 reads as its own name.
+    """
+
+    iterator = BranchChoiceIterator
+
+
+def branch_path_labels(branches: list[Branch]) -> dict[int, str]:
+    """Return each branch's label: its names below the tree's root, then its own."""
+    if not branches:
+        return {}
+    step = Branch.steplen
+    top = step  # the root's path: its name would begin every label
+    prefixes = {b.path[:end] for b in branches for end in range(top + step, len(b.path), step)}
+    # The branches between are usually among those offered; ask only for the others.
+    names = {b.path: b.name for b in branches}
+    missing = prefixes - names.keys()
+    if missing:
+        names.update(Branch.objects.filter(path__in=missing).values_list("path", "name"))
+    labels = {}
+    for branch in branches:
+        above = [
+            names.get(branch.path[:end], "") for end in range(top + step, len(branch.path), step)
+        ]
+        labels[branch.pk] = " / ".join([*above, branch.name])
+    return labels

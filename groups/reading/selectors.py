@@ -1,5 +1,5 @@
-"""Read paths of assigned reading: the member's home page and section progress, the managers'
-status tables and the study notes they may read.
+"""Read paths of assigned reading: the reading on the member's home page (groups.reading.home)
+and section progress, the managers' status tables and the study notes they may read.
 
 Who is expected at a session is its 应到 snapshot (``groups.sessions.selectors.expected_members``),
 taken from the roster rule ``members_to_expect`` when it was scheduled. The home page asks
@@ -10,12 +10,11 @@ through ``groups.attendance.expected.sessions_expecting``.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
-from django.utils import timezone
 
 from groups.attendance.expected import sessions_expecting
 from groups.models import (
@@ -26,7 +25,7 @@ from groups.models import (
     StudyNote,
     StudySession,
 )
-from groups.permissions import managed_branches, own_member, scope_members
+from groups.permissions import scope_members
 from groups.sessions.selectors import expected_members
 from lessons.models import Section
 
@@ -55,19 +54,6 @@ class ReadingItem:
     @property
     def status(self) -> str:
         return READ if self.read_at else OPENED if self.opened_at else UNREAD
-
-
-@dataclass
-class HomeData:
-    member: Member | None
-    upcoming: list[StudySession] = field(default_factory=list)
-    reading: list[ReadingItem] = field(default_factory=list)
-    # None when the user manages no branch.
-    managed: list[StudySession] | None = None
-
-    @property
-    def read_count(self) -> int:
-        return sum(1 for item in self.reading if item.read_at)
 
 
 def _progress_subquery(member: Member, column: str) -> Subquery:
@@ -110,25 +96,6 @@ def member_reading(member: Member, *, now: datetime) -> list[ReadingItem]:
                 section=a.section, session=a.session, opened_at=a.opened_at, read_at=a.read_at
             )
     return sorted(items.values(), key=lambda item: item.session.starts_at)
-
-
-def member_home_data(user: Any, *, now: datetime | None = None) -> HomeData:
-    """Return what the start page shows a user, in a constant number of queries."""
-    now = now or timezone.now()
-    member = own_member(user)
-    data = HomeData(member=member)
-    window = {"starts_at__gte": now, "starts_at__lt": now + timedelta(days=UPCOMING_DAYS)}
-    if member is not None:
-        data.upcoming = list(sessions_expecting(member).filter(**window).for_display())
-        data.reading = member_reading(member, now=now)
-    managed = list(
-        StudySession.objects.filter(branch__in=managed_branches(user), **window)
-        .not_cancelled()
-        .for_display()[:MANAGED_SESSIONS_SHOWN]
-    )
-    if managed or managed_branches(user).exists():
-        data.managed = managed
-    return data
 
 
 @dataclass

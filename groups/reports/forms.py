@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.dates import day_out_of_range
 from groups.models import Member, MemberCategory, SessionKind
+from groups.org.forms import BranchChoiceField
 from groups.permissions import managed_branches
 from groups.reports.filters import ReportFilters
 from studyhub.widgets import DateInput
@@ -31,7 +32,7 @@ class ReportFilterForm(forms.Form):
     no branch gets no branch field and sees only their own record.
     """
 
-    branch = forms.ModelChoiceField(
+    branch = BranchChoiceField(
         label=_("Branch"),
         queryset=None,
         error_messages={

@@ -14,6 +14,7 @@ from groups import conf
 from groups.dates import day_out_of_range
 from groups.models import Branch, Member, SessionKind, StudySession
 from groups.models.sessions import Period
+from groups.org.forms import BranchChoiceField
 from groups.permissions import managed_branches, scope_members, visible_branches
 from groups.sessions.recurrence import WEEKDAY_CODES, Pattern, RuleError, build_rule, local_to_utc
 from lessons.models import Lecture, Section
@@ -116,7 +117,7 @@ class ReadingFieldsMixin(forms.Form):
 class SessionDetailsForm(ReadingFieldsMixin, forms.Form):
     """The fields shared by a session and a series."""
 
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
+    branch = BranchChoiceField(label=_("Branch"), queryset=Branch.objects.none())
     kind = forms.ModelChoiceField(label=_("Kind"), queryset=SessionKind.objects.all())
     topic = forms.CharField(label=_("Topic"), max_length=200)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
@@ -295,6 +296,7 @@ class SeriesForm(SessionDetailsForm):
         choices=WEEKDAY_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the weekday of the first date."),
     )
     nth = forms.TypedChoiceField(
         label=_("Which"), choices=NTH_CHOICES, coerce=int, required=False, initial=1
@@ -374,7 +376,7 @@ class SeriesForm(SessionDetailsForm):
                 cleaned["rule"] = build_rule(
                     pattern=cleaned["pattern"],
                     interval=cleaned["interval"],
-                    weekdays=cleaned.get("weekdays") or (),
+                    weekdays=cleaned.get("weekdays") or self._first_weekday(cleaned),
                     month_day=cleaned.get("month_day"),
                     nth=cleaned.get("nth"),
                     weekday=cleaned.get("weekday"),
@@ -389,6 +391,11 @@ class SeriesForm(SessionDetailsForm):
                 }.get(cleaned["pattern"])
                 self.add_error(field, str(exc))
         return cleaned
+
+    @staticmethod
+    def _first_weekday(cleaned: dict[str, Any]) -> tuple[str, ...]:
+        first = cleaned.get("first_day")
+        return (WEEKDAY_CODES[first.weekday()],) if first else ()
 
     def recurrence(self) -> dict[str, Any]:
         """Return the cleaned values as series_preview() takes them."""
@@ -436,7 +443,7 @@ class CancelForm(forms.Form):
 class SessionFilterForm(forms.Form):
     """The branch subtree and kind a list or calendar shows (GET)."""
 
-    branch = forms.ModelChoiceField(
+    branch = BranchChoiceField(
         label=_("Branch"),
         queryset=Branch.objects.none(),
         required=False,
@@ -462,7 +469,7 @@ class SessionFilterForm(forms.Form):
 
 
 class ComplianceForm(forms.Form):
-    branch = forms.ModelChoiceField(
+    branch = BranchChoiceField(
         label=_("Branch"),
         queryset=Branch.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),

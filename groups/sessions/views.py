@@ -252,7 +252,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
     form = SeriesForm(
         request.POST or None,
         user=request.user,
-        initial={"branch": _default_branch(request), "weekdays": ["TU"]},
+        initial={"branch": _default_branch(request)},
     )
     preview = warnings = None
     if request.method == "POST" and form.is_valid():

@@ -107,8 +107,10 @@ def test_cancelled_session_is_marked(org, books, login):
 
 
 # Session + user (2), member (1), upcoming sessions (1), reading with progress (1),
-# managed sessions (1), "manages any branch" only when that list is empty (1), lectures (1).
-HOME_QUERIES = 8
+# managed sessions (1), "manages any branch" only when that list is empty (1), lectures (1);
+# the to-do list: check-ins due, open 补学, own leave (3), and for managers pending leave,
+# 补学 to confirm, recent sessions with their counts (3).
+HOME_QUERIES = 14
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
@@ -124,3 +126,69 @@ def test_home_queries_do_not_grow(
     if persona_name == "member_a" and size == "large":
         # 第一党支部 has a weekly session: four or five in the next 30 days, all listed.
         assert page.count("第一党支部第") >= 4
+
+
+# --- What to act on -----------------------------------------------------------------------
+
+
+def todo_items(page: str) -> list[str]:
+    return re.findall(r'data-todo-item="([\w-]+)"', page)
+
+
+def test_a_member_is_asked_to_check_in_do_their_makeup_and_sees_their_leave(org, login):
+    from groups.attendance.services import attendance_record
+    from groups.leave import services as leave
+
+    now = timezone.now()
+    running = make_session(
+        org.branch_a, topic="正在进行的学习", starts_at=now - timedelta(minutes=10)
+    )
+    missed = make_session(org.branch_a, topic="上周的学习", starts_at=now - timedelta(days=7))
+    row = missed.attendance.get(member=org.member_a)
+    attendance_record(attendance=row, status="absent", by=org.secretary_a.user)
+    upcoming = make_session(org.branch_a, topic="下周的学习", starts_at=now + timedelta(days=7))
+    leave.leave_request(session=upcoming, member=org.member_a, reason="出差")
+
+    page = home(login("member_a"))
+    assert todo_items(page) == ["check-in", "makeups-open", "leave"]
+    assert reverse("groups:checkin-session", args=[running.pk]) in page
+    assert "1 make-up study to do" in page
+    assert 'data-leave-status="pending"' in page and "下周的学习" in page
+
+    # Checked in, the request goes from the list.
+    row = running.attendance.get(member=org.member_a)
+    attendance_record(attendance=row, status="present", by=None, checked_in_at=now)
+    assert "check-in" not in todo_items(home(login("member_a")))
+
+
+def test_a_secretary_sees_leave_makeup_the_meeting_in_progress_and_attendance_not_taken(org, login):
+    from groups.attendance.services import attendance_record
+    from groups.leave import makeup
+    from groups.leave import services as leave
+
+    now = timezone.now()
+    running = make_session(org.branch_a, topic="正在进行的会", starts_at=now - timedelta(minutes=5))
+    untaken = make_session(org.branch_a, topic="忘了考勤的会", starts_at=now - timedelta(days=2))
+    taken = make_session(org.branch_a, topic="考过勤的会", starts_at=now - timedelta(days=3))
+    row = taken.attendance.get(member=org.member_a)
+    attendance_record(attendance=row, status="absent", by=org.secretary_a.user)
+    makeup.makeup_submit(makeup=row.makeup, note="自学了材料。")
+    upcoming = make_session(org.branch_a, starts_at=now + timedelta(days=7))
+    leave.leave_request(session=upcoming, member=org.member_a, reason="出差")
+
+    page = home(login("secretary_a"))
+    items = todo_items(page)
+    # The secretary is also expected at the meeting in progress: asked to check in first.
+    assert items == [
+        "check-in",
+        "in-progress",
+        "leave-pending",
+        "makeups-to-confirm",
+        "attendance-missing",
+    ]
+    assert reverse("groups:attendance-take", args=[running.pk]) in page
+    assert "1 leave request to decide" in page and "1 make-up study to confirm" in page
+    assert "忘了考勤的会" in page and "Attendance not taken: 考过勤的会" not in page
+    assert untaken.pk != taken.pk
+    # A member who manages nothing sees none of the managers' lines.
+    assert not {"leave-pending", "attendance-missing"} & set(todo_items(home(login("member_b"))))

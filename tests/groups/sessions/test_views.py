@@ -195,7 +195,6 @@ def test_series_save_creates_the_sessions_with_reading(org, login, sections):
         ({"until": "", "count": ""}, "End the series on a date or after a number"),
         ({"count": "3"}, "not both"),
         ({"until": "2026-09-01"}, "ends before it starts"),
-        ({"weekdays": []}, "at least one weekday"),
         ({"end_time": "14:30"}, "must end after it starts"),
         ({"first_day": "1990-01-01"}, "before 2000"),
         ({"until": "2035-01-01"}, "at most 5 years ahead"),
@@ -214,6 +213,18 @@ def test_series_form_refuses_bad_input(org, login, overrides, message):
         assert response.status_code == 200
         assert message in errors(response)
     assert not Series.objects.exists() and not StudySession.objects.exists()
+
+
+def test_the_series_form_ticks_no_weekday_and_none_means_the_first_dates(org, login):
+    client = login("secretary_a")
+    page = client.get(reverse("groups:series-create")).content.decode()
+    assert 'name="weekdays"' in page and not re.search(r'name="weekdays"[^>]*checked', page)
+    # 2026-09-24 is a Thursday: the series repeats on Thursdays.
+    response = client.post(
+        reverse("groups:series-create"), series_post(org, weekdays=[], first_day="2026-09-24")
+    )
+    assert response.context["form"].cleaned_data["rule"] == "FREQ=WEEKLY;INTERVAL=1;BYDAY=TH"
+    assert {o.day.weekday() for o in response.context["preview"]} == {3}
 
 
 def test_first_friday_and_quarterly_patterns_from_the_form(org, login):
@@ -394,7 +405,13 @@ def test_cancel_one_occurrence_with_a_reason(org, login):
     response = client.post(url, {"reason": "  "})
     assert "This field is required." in errors(response)
     response = client.post(url, {"reason": "与县委会议冲突"}, follow=True)
-    assert "与县委会议冲突" in response.content.decode()
+    page = response.content.decode()
+    assert "与县委会议冲突" in page
+    # Nothing to take or record at a cancelled session: its page offers neither.
+    for name in ["attendance-take", "minutes-edit", "minutes-record"]:
+        assert reverse(f"groups:{name}", args=[sessions[0].pk]) not in page
+    other = client.get(sessions[1].get_absolute_url()).content.decode()
+    assert reverse("groups:minutes-edit", args=[sessions[1].pk]) in other
     assert list(StudySession.objects.values_list("status", flat=True).order_by("starts_at")) == [
         "cancelled",
         *["scheduled"] * 5,

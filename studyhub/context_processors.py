@@ -1,0 +1,34 @@
+"""What every page's layout needs to know beyond the request."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+# The top navigation: its item names and the URL each one leads to.
+NAVIGATION = {
+    "sessions": "groups:session-list",
+    "calendar": "groups:calendar-month",
+    "lectures": "lessons:lecture-list",
+    "organisation": "groups:branch-list",
+    "reports": "groups:report-index",
+    "check-in": "groups:checkin",
+    "import": "lessons:lecture-import",
+    "admin": "admin:index",
+}
+
+
+def navigation(request: HttpRequest) -> dict[str, str]:
+    """Return which top navigation item the page belongs to: the longest prefix of its path.
+
+    So /groups/sessions/calendar/ is the calendar, not the session list above it.
+    """
+    best, length = "", 0
+    for name, url_name in NAVIGATION.items():
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        if request.path.startswith(url) and len(url) > length:
+            best, length = name, len(url)
+    return {"nav_current": best}
