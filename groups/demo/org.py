@@ -7,11 +7,12 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import transaction
 
 from groups.models import Branch, BranchKind, BranchRole, Member, MemberCategory
 from groups.org import services
+from groups.permissions import ORGANISATION_DEPARTMENT
 
 D = datetime.date
 # Everyone joined their current branch at the start of the 2023 autumn term.
@@ -188,6 +189,8 @@ def build_demo_organisation(*, password: str) -> dict[str, AbstractUser]:
     staff, _created = user_model.objects.get_or_create(
         username="staff", defaults={"first_name": "组织部", "is_staff": True}
     )
+    # The 组织部 role (migration 0012) is what lets staff into the admin's pages.
+    staff.groups.add(Group.objects.get(name=ORGANISATION_DEPARTMENT))
     personas = {
         "staff": staff,
         "secretary": members["secretary"].user,
