@@ -1,47 +1,33 @@
 """Settings of the groups app, with their defaults; read them through these helpers.
 
-``STUDYHUB_PUBLIC_HOLIDAYS`` is a list of ISO dates on which a recurring series
-schedules nothing. A list in the project settings wins (an empty list: no holidays);
-without one the environment variable ``STUDYHUB_PUBLIC_HOLIDAYS`` (comma-separated ISO
-dates) is read, and failing that the PRC holidays below. Only days off are listed: the
-weekend make-up working days (调休) are ordinary days for a weekly series anyway.
+``STUDYHUB_PUBLIC_HOLIDAYS`` fixes the ISO dates on which a recurring series schedules
+nothing, for a deployment that wants its own list: a list in the project settings wins (an
+empty list: no holidays), then the environment variable of that name (comma-separated ISO
+dates). Without either, the national calendar is used with the days the 组织部 adds or
+takes off on the holidays page (``groups.sessions.holidays``).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 
-def _days(first: str, last: str) -> list[str]:
-    """Return the ISO dates from first to last inclusive."""
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+def public_holidays() -> frozenset[date] | None:
+    """Return the holidays a deployment fixes by setting or environment, else None.
 
-
-# 国务院办公厅 holiday arrangements for 2026; 2027 holds only the fixed New Year's Day
-# until its arrangement is published. Deployments keep the list current by setting.
-DEFAULT_PUBLIC_HOLIDAYS: list[str] = [
-    *_days("2026-01-01", "2026-01-03"),  # 元旦
-    *_days("2026-02-15", "2026-02-23"),  # 春节
-    *_days("2026-04-04", "2026-04-06"),  # 清明节
-    *_days("2026-05-01", "2026-05-05"),  # 劳动节
-    *_days("2026-06-19", "2026-06-21"),  # 端午节
-    *_days("2026-09-25", "2026-09-27"),  # 中秋节
-    *_days("2026-10-01", "2026-10-07"),  # 国庆节
-    "2027-01-01",  # 元旦
-]
-
-
-def public_holidays() -> frozenset[date]:
-    """Return the configured public holidays (settings, then environment, then defaults)."""
+    None means the default: the national calendar with the 组织部's own changes
+    (``groups.sessions.holidays``).
+    """
     raw = getattr(settings, "STUDYHUB_PUBLIC_HOLIDAYS", None)
     if raw is None:
         env = os.environ.get("STUDYHUB_PUBLIC_HOLIDAYS", "")
-        raw = [item.strip() for item in env.split(",") if item.strip()] or DEFAULT_PUBLIC_HOLIDAYS
+        if not env.strip():
+            return None
+        raw = env
     if isinstance(raw, str):
         raw = [item.strip() for item in raw.split(",") if item.strip()]
     try:

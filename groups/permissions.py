@@ -182,6 +182,17 @@ def require_manager(user: Any) -> None:
         raise PermissionDenied
 
 
+def is_organisation_department(user: Any) -> bool:
+    """Return whether the user is 组织部 staff, who keep the organisation's settings."""
+    return is_staff(user)
+
+
+def require_organisation_department(user: Any) -> None:
+    """Refuse with 403 a change to the organisation's settings from anyone but the 组织部."""
+    if not is_organisation_department(user):
+        raise PermissionDenied
+
+
 # --- Leave, make-up study and minutes -----------------------------------------------------
 # Leave is decided by the managers of the session's branch (who organise it); make-up study
 # is confirmed by them or by the managers of the member's branch, so the 补学 of a 党委's

@@ -50,6 +50,7 @@ MIGRATION_SEEDS = [
     ("groups.migrations.0001_organisation", "seed_kinds_and_categories"),
     ("groups.migrations.0003_seed_session_kinds", "seed_session_kinds"),
     ("groups.migrations.0007_session_kind_expected_categories", "seed_expected_categories"),
+    ("groups.migrations.0013_organisation_department_role", "grant"),
 ]
 
 

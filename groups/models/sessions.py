@@ -154,6 +154,29 @@ class BranchExemption(models.Model):
         return f"{self.branch} · {self.kind}"
 
 
+class PublicHoliday(models.Model):
+    """A day the 组织部 adds to the national holiday calendar, or takes out of it.
+
+    The national calendar (chinesecalendar) is the default; a row with ``day_off`` adds a
+    day (a year the package does not know yet, a local holiday), one without it makes a
+    national holiday a working day for the organisation's series.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    day_off = models.BooleanField(
+        _("day off"), default=True, help_text=_("Untick to hold sessions on a national holiday.")
+    )
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}"
+
+
 class SessionDetails(models.Model):
     """The fields a series hands down to each of its sessions."""
 

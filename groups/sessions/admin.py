@@ -14,6 +14,7 @@ from groups.models import (
     BranchExemption,
     CalendarToken,
     KindRule,
+    PublicHoliday,
     ReadingAssignment,
     Series,
     SessionKind,
@@ -41,6 +42,13 @@ class BranchExemptionAdmin(admin.ModelAdmin):
     list_display = ["branch", "kind", "reason"]
     list_filter = ["kind"]
     autocomplete_fields = ["branch"]
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(admin.ModelAdmin):
+    list_display = ["day", "name", "day_off"]
+    list_filter = ["day_off"]
+    date_hierarchy = "day"
 
 
 class ReadingAssignmentInline(admin.TabularInline):

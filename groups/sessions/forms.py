@@ -493,3 +493,18 @@ class ComplianceForm(forms.Form):
         day = self.cleaned_data["day"]
         check_sane_day(day)
         return day
+
+
+class HolidayForm(forms.Form):
+    """A day the 组织部 adds to the holiday calendar (or works on, with day_off unticked)."""
+
+    day = forms.DateField(label=_("Day"), widget=DateInput(attrs={"class": "form-control"}))
+    name = forms.CharField(
+        label=_("Name"), max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    day_off = forms.BooleanField(
+        label=_("Day off"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import conf
+from groups.sessions.holidays import public_holidays
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -130,7 +131,6 @@ def expand_rule(
         raise RuleError(_("A series has 1 to %(limit)d sessions.") % {"limit": limit})
     if duration <= timedelta(0):
         raise RuleError(_("The session must end after it starts."))
-    holidays = conf.public_holidays() if holidays is None else frozenset(holidays)
     start = datetime.combine(first_day, start_time)  # noqa: DTZ001 - local wall-clock time
     recurrence: rrule = rrulestr(normalise_rule(rule), dtstart=start)
     if until is not None:
@@ -151,7 +151,9 @@ def expand_rule(
                 day=local_start.date(),
                 starts_at=starts.astimezone(UTC),
                 ends_at=(starts + duration).astimezone(UTC),
-                is_holiday=local_start.date() in holidays,
             )
         )
-    return occurrences
+    if holidays is None:
+        holidays = public_holidays(o.day.year for o in occurrences)
+    holidays = frozenset(holidays)
+    return [replace(o, is_holiday=o.day in holidays) for o in occurrences]

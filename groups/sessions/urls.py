@@ -18,4 +18,7 @@ urlpatterns = [
     path("calendar/", views.calendar_subscription, name="calendar-subscription"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("compliance/", views.compliance, name="compliance"),
+    path("holidays/", views.holidays, name="holidays"),
+    path("holidays/save/", views.holiday_save, name="holiday-save"),
+    path("holidays/<int:pk>/delete/", views.holiday_delete, name="holiday-delete"),
 ]

@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from groups import conf
 from groups.attendance.headcounts import session_headcounts
@@ -19,26 +21,31 @@ from groups.checkin.services import checkin_panel
 from groups.dates import latest_day
 from groups.leave.forms import LeaveRequestForm
 from groups.leave.services import leave_panel
-from groups.models import CalendarToken
+from groups.models import CalendarToken, PublicHoliday
 from groups.permissions import (
     can_manage_branch,
     get_session_for_user,
+    is_organisation_department,
     managed_branches,
     require_manager,
+    require_organisation_department,
     visible_sessions,
 )
 from groups.reading.selectors import reading_status
 from groups.reports.compliance import compliance_report
+from groups.sessions import holidays as holidays_service
 from groups.sessions import ics
 from groups.sessions import services as scheduling
 from groups.sessions.forms import (
     CancelForm,
     ComplianceForm,
+    HolidayForm,
     SeriesForm,
     SessionEditForm,
     SessionFilterForm,
     SessionForm,
 )
+from groups.sessions.holidays import holiday_year, years_without_holidays
 from groups.sessions.recurrence import RuleError, local_to_utc
 from groups.sessions.selectors import (
     expected_members,
@@ -281,6 +288,14 @@ def series_create(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 spans=[(o.starts_at, o.ends_at) for o in preview if not o.is_holiday],
             )
+            for year in years_without_holidays(o.day.year for o in preview):
+                warnings.append(
+                    _(
+                        "No public holidays are known for %(year)s yet, so none of its dates "
+                        "is skipped: the 组织部 can enter them on the holidays page."
+                    )
+                    % {"year": year}
+                )
         except (RuleError, ValidationError) as exc:
             _form_error(form, exc)
     return render(
@@ -365,3 +380,52 @@ def compliance(request: HttpRequest) -> HttpResponse:
     elif "branch" in form.errors and request.GET.get("branch"):
         raise Http404  # a branch outside the user's scope
     return render(request, "groups/sessions/compliance.html", {"form": form, "report": report})
+
+
+def holidays(request: HttpRequest) -> HttpResponse:
+    """Show a year's public holidays, which series skip; the 组织部 adds and changes days."""
+    require_manager(request.user)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError as exc:
+        raise Http404 from exc
+    if not conf.EARLIEST_YEAR <= year <= latest_day(today).year:
+        raise Http404
+    return render(
+        request,
+        "groups/sessions/holidays.html",
+        {
+            "year": year,
+            "days": holiday_year(year),
+            "fixed_by_setting": conf.public_holidays() is not None,
+            "can_edit": is_organisation_department(request.user),
+            "form": HolidayForm(initial={"day": date(year, 1, 1)}),
+        },
+    )
+
+
+@require_POST
+def holiday_save(request: HttpRequest) -> HttpResponse:
+    """Add a day off, or make a national holiday a working day (the 组织部 only)."""
+    require_organisation_department(request.user)
+    form = HolidayForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect("groups:holidays")
+    row = holidays_service.holiday_save(**form.cleaned_data)
+    messages.success(request, _("Saved %(holiday)s.") % {"holiday": row})
+    return redirect(f"{reverse('groups:holidays')}?year={row.day.year}")
+
+
+@require_POST
+def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drop the 组织部's change for a day (the 组织部 only)."""
+    require_organisation_department(request.user)
+    row = get_object_or_404(PublicHoliday, pk=pk)
+    holidays_service.holiday_delete(row)
+    messages.success(request, _("Removed %(holiday)s.") % {"holiday": row})
+    return redirect(f"{reverse('groups:holidays')}?year={row.day.year}")

@@ -56,6 +56,7 @@ def pages() -> dict[str, str]:
         "leave": reverse("groups:leave-pending"),
         "makeup-review": reverse("groups:makeup-review"),
         "compliance": reverse("groups:compliance"),
+        "holidays": reverse("groups:holidays"),
         "branches": reverse("groups:branch-list"),
         "branch": reverse("groups:branch-detail", args=[branch.pk]),
         "report-members": f"{reverse('groups:report-members')}?{query}",

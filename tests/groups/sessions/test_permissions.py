@@ -44,6 +44,7 @@ MATRIX = [
     ("session-create", None, MANAGERS),
     ("series-create", None, MANAGERS),
     ("compliance", None, MANAGERS),
+    ("holidays", None, MANAGERS),
     ("session-detail", "a", SEE_BRANCH_A),
     ("session-ics", "a", SEE_BRANCH_A),
     ("session-edit", "a", MANAGE_BRANCH_A),
@@ -101,3 +102,25 @@ def test_posting_to_a_session_outside_scope_is_404_and_changes_nothing(org, logi
     assert (cancel.status_code, edit.status_code) == (404, 404)
     session.refresh_from_db()
     assert (session.status, session.topic) == ("scheduled", "原题目")
+
+
+ORGANISATION_DEPARTMENT_ONLY = {**MANAGERS, "secretary_a": 403, "secretary_b": 403}
+ORGANISATION_DEPARTMENT_ONLY["secretary_parent"] = 403
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_only_the_organisation_department_changes_the_holidays(org, login, who, settings):
+    from datetime import date
+
+    from groups.models import PublicHoliday
+
+    client = login(who)
+    day = {"day": "2027-01-01", "name": "元旦", "day_off": "on"}
+    saved = client.post(reverse("groups:holiday-save"), day)
+    expected = ORGANISATION_DEPARTMENT_ONLY.get(who, LOGIN)
+    assert saved.status_code == (302 if expected == 200 else expected)
+    assert PublicHoliday.objects.filter(day=date(2027, 1, 1)).exists() == (expected == 200)
+    row = PublicHoliday.objects.get_or_create(day=date(2027, 5, 1), name="劳动节")[0]
+    deleted = client.post(reverse("groups:holiday-delete", args=[row.pk]))
+    assert deleted.status_code == (302 if expected == 200 else expected)
+    assert PublicHoliday.objects.filter(pk=row.pk).exists() == (expected != 200)

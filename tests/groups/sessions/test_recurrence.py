@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from groups import conf
+from groups.models import PublicHoliday
+from groups.sessions.holidays import national_holidays, public_holidays, years_without_holidays
 from groups.sessions.recurrence import Pattern, RuleError, build_rule, expand_rule, local_to_utc
 
 NINETY_MINUTES = timedelta(minutes=90)
@@ -102,19 +104,50 @@ def test_holidays_are_marked_and_count_includes_them():
     ]
 
 
-def test_default_holidays_include_national_day(settings, monkeypatch):
+@pytest.fixture
+def national_calendar(settings, monkeypatch):
+    """No holidays fixed by setting or environment: the national calendar and the rows."""
     if hasattr(settings, "STUDYHUB_PUBLIC_HOLIDAYS"):
         del settings.STUDYHUB_PUBLIC_HOLIDAYS
     monkeypatch.delenv("STUDYHUB_PUBLIC_HOLIDAYS", raising=False)
-    holidays = conf.public_holidays()
-    assert {date(2026, 10, d) for d in range(1, 8)} <= holidays
-    assert date(2027, 1, 1) in holidays
+
+
+@pytest.mark.django_db
+def test_default_holidays_are_the_national_calendar(national_calendar):
+    assert conf.public_holidays() is None
+    holidays = public_holidays([2026])
+    assert {date(2026, 10, d) for d in range(1, 8)} <= holidays  # 国庆节
+    assert date(2026, 2, 17) in holidays  # 春节
     assert date(2026, 10, 8) not in holidays
+    assert national_holidays(2026)[date(2026, 10, 1)] == "National Day"
+
+
+@pytest.mark.django_db
+def test_the_organisation_department_adds_and_takes_out_days(national_calendar):
+    # The package has no 2027 yet: the 组织部 enters its 元旦; and works on 2026-10-08's eve.
+    assert years_without_holidays([2026, 2027]) == [2027]
+    PublicHoliday.objects.create(day=date(2027, 1, 1), name="元旦")
+    PublicHoliday.objects.create(day=date(2026, 10, 7), name="国庆节", day_off=False)
+    holidays = public_holidays([2026, 2027])
+    assert date(2027, 1, 1) in holidays and date(2026, 10, 7) not in holidays
+    assert years_without_holidays([2026, 2027]) == []
+    occurrences = expand_rule(
+        rule="FREQ=WEEKLY;BYDAY=WE",
+        first_day=date(2026, 9, 30),
+        start_time=time(9),
+        duration=NINETY_MINUTES,
+        count=2,
+    )
+    assert [(o.day, o.is_holiday) for o in occurrences] == [
+        (date(2026, 9, 30), False),
+        (date(2026, 10, 7), False),
+    ]
 
 
 def test_holidays_from_settings_win(settings):
     settings.STUDYHUB_PUBLIC_HOLIDAYS = ["2026-03-10"]
     assert conf.public_holidays() == frozenset({date(2026, 3, 10)})
+    assert public_holidays([2026]) == frozenset({date(2026, 3, 10)})
     occurrences = expand_rule(
         rule="FREQ=WEEKLY;BYDAY=TU",
         first_day=date(2026, 3, 3),

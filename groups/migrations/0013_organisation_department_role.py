@@ -12,9 +12,10 @@ USER_PERMISSIONS = ("add_user", "change_user", "view_user")
 def grant(apps, schema_editor):
     # Permissions are made after migrating; make them now so a fresh database gets them too.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        loaded = getattr(app_config, "models_module", None)
+        app_config.models_module = loaded or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = loaded
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=GROUP)
@@ -30,7 +31,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("groups", "0011_leave_withdrawn_attendance_before_start"),
+        ("groups", "0012_public_holidays"),
         ("lessons", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
