@@ -85,4 +85,8 @@ def test_one_word_takes_one_chinese_word_per_meaning(entries):
             chinese.setdefault(e["msgid"], {})[e["msgctxt"]] = translation(e)
     assert chinese["Start"] == {"home page": "首页", "time of day": "开始时间"}
     assert chinese["Minutes"] == {"meeting record": "会议记录", "duration": "时长（分钟）"}
-    assert chinese["Reason"] == {"for cancelling": "取消原因", "for leave": "请假事由"}
+    assert chinese["Reason"] == {
+        "for cancelling": "取消原因",
+        "for leave": "请假事由",
+        "for an exemption": "豁免理由",
+    }

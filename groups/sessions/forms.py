@@ -508,3 +508,52 @@ class HolidayForm(forms.Form):
         initial=True,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+
+
+def _select() -> forms.Select:
+    return forms.Select(attrs={"class": "form-select"})
+
+
+class KindDefaultForm(forms.Form):
+    """A kind's default rule: how many sessions per period (both empty: none)."""
+
+    required_count = forms.IntegerField(
+        label=_("Sessions required"),
+        min_value=1,
+        max_value=31,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    period = forms.ChoiceField(
+        label=_("per"), choices=[("", "—"), *Period.choices], required=False, widget=_select()
+    )
+
+
+class KindRuleForm(forms.Form):
+    """A rule for a kind in a branch's subtree (0 sessions: no requirement there)."""
+
+    branch = BranchChoiceField(label=_("Branch"), queryset=Branch.objects.all(), widget=_select())
+    kind = forms.ModelChoiceField(
+        label=_("Kind"), queryset=SessionKind.objects.all(), widget=_select()
+    )
+    required_count = forms.IntegerField(
+        label=_("Sessions required"),
+        min_value=0,
+        max_value=31,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+    period = forms.ChoiceField(label=_("per"), choices=Period.choices, widget=_select())
+
+
+class ExemptionForm(forms.Form):
+    """A branch excused from a kind, with the reason."""
+
+    branch = BranchChoiceField(label=_("Branch"), queryset=Branch.objects.all(), widget=_select())
+    kind = forms.ModelChoiceField(
+        label=_("Kind"), queryset=SessionKind.objects.all(), widget=_select()
+    )
+    reason = forms.CharField(
+        label=pgettext_lazy("for an exemption", "Reason"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

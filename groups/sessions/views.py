@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -21,7 +23,8 @@ from groups.checkin.services import checkin_panel
 from groups.dates import latest_day
 from groups.leave.forms import LeaveRequestForm
 from groups.leave.services import leave_panel
-from groups.models import CalendarToken, PublicHoliday
+from groups.models import BranchExemption, CalendarToken, KindRule, PublicHoliday, SessionKind
+from groups.models.sessions import Period
 from groups.permissions import (
     can_manage_branch,
     get_session_for_user,
@@ -35,11 +38,15 @@ from groups.reading.selectors import reading_status
 from groups.reports.compliance import compliance_report
 from groups.sessions import holidays as holidays_service
 from groups.sessions import ics
+from groups.sessions import rules as rules_service
 from groups.sessions import services as scheduling
 from groups.sessions.forms import (
     CancelForm,
     ComplianceForm,
+    ExemptionForm,
     HolidayForm,
+    KindDefaultForm,
+    KindRuleForm,
     SeriesForm,
     SessionEditForm,
     SessionFilterForm,
@@ -429,3 +436,82 @@ def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
     holidays_service.holiday_delete(row)
     messages.success(request, _("Removed %(holiday)s.") % {"holiday": row})
     return redirect(f"{reverse('groups:holidays')}?year={row.day.year}")
+
+
+# --- The 三会一课 rules (the 组织部 edits, managers read) ---------------------------------
+
+
+def rules(request: HttpRequest) -> HttpResponse:
+    """Show the rules compliance is judged by: kind defaults, subtree rules, exemptions."""
+    require_manager(request.user)
+    return render(
+        request,
+        "groups/sessions/rules.html",
+        {
+            "overview": rules_service.rules_overview(),
+            "periods": Period.choices,
+            "can_edit": is_organisation_department(request.user),
+            "rule_form": KindRuleForm(),
+            "exemption_form": ExemptionForm(),
+        },
+    )
+
+
+def _save_rule(request: HttpRequest, form: forms.Form, save: Any) -> HttpResponse:
+    """Validate a rules-page form and run its save, or say why not; back to the page."""
+    require_organisation_department(request.user)
+    if form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The rules are saved."))
+            return redirect("groups:rules")
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("groups:rules")
+
+
+@require_POST
+def kind_default_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a kind's default rule (the 组织部 only)."""
+    kind = get_object_or_404(SessionKind, pk=pk)
+    return _save_rule(
+        request,
+        KindDefaultForm(request.POST),
+        lambda **data: rules_service.kind_default_save(kind=kind, **data),
+    )
+
+
+@require_POST
+def kind_rule_save(request: HttpRequest) -> HttpResponse:
+    """Set the rule of a kind in a branch's subtree (the 组织部 only)."""
+    return _save_rule(request, KindRuleForm(request.POST), rules_service.kind_rule_save)
+
+
+@require_POST
+def exemption_save(request: HttpRequest) -> HttpResponse:
+    """Excuse a branch from a kind (the 组织部 only)."""
+    return _save_rule(request, ExemptionForm(request.POST), rules_service.exemption_save)
+
+
+def _delete_rule(request: HttpRequest, model: type[KindRule | BranchExemption], pk: int):
+    require_organisation_department(request.user)
+    get_object_or_404(model, pk=pk).delete()
+    messages.success(request, _("The rules are saved."))
+    return redirect("groups:rules")
+
+
+@require_POST
+def kind_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drop a subtree rule: the kind's default applies there again (the 组织部 only)."""
+    return _delete_rule(request, KindRule, pk)
+
+
+@require_POST
+def exemption_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drop an exemption: the branch is held to the kind's rule again (the 组织部 only)."""
+    return _delete_rule(request, BranchExemption, pk)

@@ -57,6 +57,7 @@ def pages() -> dict[str, str]:
         "makeup-review": reverse("groups:makeup-review"),
         "compliance": reverse("groups:compliance"),
         "holidays": reverse("groups:holidays"),
+        "rules": reverse("groups:rules"),
         "branches": reverse("groups:branch-list"),
         "branch": reverse("groups:branch-detail", args=[branch.pk]),
         "report-members": f"{reverse('groups:report-members')}?{query}",
