@@ -107,3 +107,19 @@ def test_templates_use_data_hx_attributes(path):
     assert not found, (
         f"{path.relative_to(ROOT)} uses {found}: write data-hx-… so the HTML validates"
     )
+
+
+# A block (a form, a list, a table …) right inside an inline element is invalid HTML, and a
+# form inside a <span> is the one browsers mend differently: keep blocks out of spans, links
+# and labels (template tags between them do not count).
+BLOCK_IN_INLINE = re.compile(
+    r"<(span|a|label|button)\b[^>]*>\s*(?:\{%[^%]*%\}\s*)*<(form|div|p|ul|ol|table|section|h[1-6])\b"
+)
+
+
+@pytest.mark.parametrize(
+    "path", modules("templates/**/*.html"), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_templates_keep_blocks_out_of_inline_elements(path):
+    found = [f"<{a}> holds <{b}>" for a, b in BLOCK_IN_INLINE.findall(path.read_text())]
+    assert not found, f"{path.relative_to(ROOT)}: {found}"
