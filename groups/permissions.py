@@ -30,7 +30,7 @@ from lessons.permissions import is_staff
 # ``managed_branches(user)``) without a query per branch or a round trip to collect ids.
 
 
-# The group of 组织部 staff (migration 0012): every permission of the organisation and the
+# The group of 组织部 staff (migration 0013): every permission of the organisation and the
 # lectures in the admin, and making logins for members.
 ORGANISATION_DEPARTMENT = "组织部"
 

@@ -189,7 +189,7 @@ def build_demo_organisation(*, password: str) -> dict[str, AbstractUser]:
     staff, _created = user_model.objects.get_or_create(
         username="staff", defaults={"first_name": "组织部", "is_staff": True}
     )
-    # The 组织部 role (migration 0012) is what lets staff into the admin's pages.
+    # The 组织部 role (migration 0013) is what lets staff into the admin's pages.
     staff.groups.add(Group.objects.get(name=ORGANISATION_DEPARTMENT))
     personas = {
         "staff": staff,
