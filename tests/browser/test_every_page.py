@@ -70,8 +70,33 @@ def pages() -> dict[str, str]:
     }
 
 
-def secretary_in_chinese(chromium, live_server, viewport):
-    """Open a browser of the given size, in Chinese, signed in as the demo's secretary."""
+def member_pages() -> dict[str, str]:
+    """Return the pages a member (no role) visits, on the demo data."""
+    lecture = Lecture.objects.get()
+    upcoming = (
+        StudySession.objects.filter(attendance__member__user__username="member")
+        .filter(starts_at__gt=timezone.now())
+        .earliest("starts_at")
+    )
+    return {
+        "home": reverse("home"),
+        "sessions": reverse("groups:session-list"),
+        "calendar": reverse("groups:calendar-month"),
+        "session": reverse("groups:session-detail", args=[upcoming.pk]),
+        "check-in": reverse("groups:checkin"),
+        "makeup": reverse("groups:makeup-mine"),
+        "subscribe": reverse("groups:calendar-subscription"),
+        "me": reverse("groups:member-me"),
+        "report-members": reverse("groups:report-members"),
+        "lectures": reverse("lessons:lecture-list"),
+        "lecture": reverse("lessons:lecture-detail", args=[lecture.pk]),
+        "section": lecture.sections.order_by("position").first().get_absolute_url(),
+        "glossary": reverse("lessons:lecture-glossary", args=[lecture.pk]),
+    }
+
+
+def secretary_in_chinese(chromium, live_server, viewport, username: str = "secretary"):
+    """Open a browser of the given size, in Chinese, signed in as a demo login."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(locale="zh-CN", viewport=viewport)
     axe = AxeWatch(context)
@@ -79,7 +104,7 @@ def secretary_in_chinese(chromium, live_server, viewport):
     page.set_default_timeout(10_000)
     context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "secretary")
+    page.fill("#id_username", username)
     page.fill("#id_password", "demo-pass")
     page.locator("form button[type=submit]").last.click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
@@ -89,13 +114,15 @@ def secretary_in_chinese(chromium, live_server, viewport):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_page_fits_the_screen_and_passes_axe(live_server, chromium, viewport):
+@pytest.mark.parametrize("username", ["secretary", "member"])
+def test_every_page_fits_the_screen_and_passes_axe(live_server, chromium, viewport, username):
     call_command("load_demo", "--password", "demo-pass", stdout=io.StringIO())
     ask_for_leave()
-    context, axe, page = secretary_in_chinese(chromium, live_server, viewport)
+    context, axe, page = secretary_in_chinese(chromium, live_server, viewport, username)
+    visit = pages() if username == "secretary" else member_pages()
 
     too_wide = {}
-    for name, url in pages().items():
+    for name, url in visit.items():
         reported = len(axe.checked)
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 200, (name, response.status)
@@ -103,7 +130,8 @@ def test_every_page_fits_the_screen_and_passes_axe(live_server, chromium, viewpo
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > viewport["width"]:
             too_wide[name] = width
-        page.screenshot(path=ARTIFACTS / f"page-{viewport['width']}-{name}.png", full_page=True)
+        shot = ARTIFACTS / f"page-{username}-{viewport['width']}-{name}.png"
+        page.screenshot(path=shot, full_page=True)
     axe.check(page)
     context.close()
     assert too_wide == {}, f"these pages scroll sideways at {viewport['width']} px"
