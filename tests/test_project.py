@@ -118,6 +118,8 @@ def test_the_site_has_a_favicon_for_pages_and_for_whoever_asks_for_favicon_ico(c
         ("groups:calendar-month", "groups:calendar-month"),
         ("lessons:lecture-list", "lessons:lecture-list"),
         ("groups:report-ledger", "groups:report-index"),
+        ("groups:rules", "groups:session-list"),
+        ("groups:leave-pending", "groups:session-list"),
     ],
 )
 def test_the_top_navigation_shows_where_you_are(staff_client, url, current):
