@@ -93,17 +93,18 @@ def generate() -> int:
         cursor.execute(
             f"""
             INSERT INTO {table} (session_id, member_id, member_branch_id, category_id,
-                                 has_vote, status, note, checked_in_at, updated_at)
+                                 has_vote, status, note, checked_in_at, updated_at,
+                                 recorded_before_start)
             SELECT s.id, m.id, m.branch_id, m.category_id, %s,
                    CASE (s.id + m.id) %% 10 WHEN 0 THEN 'absent' WHEN 1 THEN 'excused'
                         WHEN 2 THEN 'late' ELSE 'present' END,
                    CASE WHEN (s.id + m.id) %% 50 = 0 THEN '=提前离场' ELSE '' END,
                    CASE WHEN (s.id + m.id) %% 10 >= 2 THEN {checked_in} END,
-                   %s
+                   %s, %s
             FROM {sessions} s CROSS JOIN {members} m
             WHERE s.branch_id = %s AND m.branch_id IN ({branch_sql})
             """,
-            [True, timezone.now(), root.pk, *branch_params],
+            [True, timezone.now(), False, root.pk, *branch_params],
         )
     # 补学 for the absent: pending, submitted or confirmed by turns.
     makeups = MakeUpStudy._meta.db_table
