@@ -247,13 +247,14 @@ def get_makeup_for_user(
     return makeup
 
 
-def get_attachment_for_user(user: Any, pk: int, *, manage: bool = False) -> MinutesAttachment:
-    """Return a minutes attachment of a session the user may see, else 404 (403 to manage)."""
+def get_attachment_for_user(user: Any, token: Any, *, manage: bool = False) -> MinutesAttachment:
+    """Return a minutes attachment by its token if the user may see its session (a 支委会's
+    only to those it expects), else 404; 403 to manage one of a session they do not manage."""
     attachment = get_object_or_404(
         MinutesAttachment.objects.filter(
-            minutes__session__branch__in=visible_branches(user)
+            minutes__session__in=visible_sessions(user)
         ).select_related("minutes__session__branch"),
-        pk=pk,
+        token=token,
     )
     if manage and not can_manage_branch(user, attachment.minutes.session.branch):
         raise PermissionDenied

@@ -14,12 +14,12 @@ urlpatterns = [
         name="minutes-attachment-add",
     ),
     path(
-        "minutes/attachments/<int:pk>/",
+        "minutes/attachments/<uuid:token>/",
         views_minutes.attachment_download,
         name="minutes-attachment",
     ),
     path(
-        "minutes/attachments/<int:pk>/delete/",
+        "minutes/attachments/<uuid:token>/delete/",
         views_minutes.attachment_delete,
         name="minutes-attachment-delete",
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -81,9 +83,9 @@ def attachment_add(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("groups:minutes-edit", session_id=session.pk)
 
 
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, token: uuid.UUID) -> FileResponse:
     """Send an attachment to a user who may see its session; photos show, PDFs download."""
-    attachment = get_attachment_for_user(request.user, pk)
+    attachment = get_attachment_for_user(request.user, token)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
@@ -101,9 +103,9 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_POST
-def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_delete(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Delete an attachment of a session's minutes (managers)."""
-    attachment = get_attachment_for_user(request.user, pk, manage=True)
+    attachment = get_attachment_for_user(request.user, token, manage=True)
     session_id = attachment.minutes.session_id
     minutes_services.attachment_delete(attachment=attachment)
     messages.success(request, _("Deleted %(name)s.") % {"name": attachment.original_name})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import ProtectedError, Q
@@ -241,6 +243,8 @@ class MinutesAttachment(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # The address names this, not the sequential id: nobody can walk the attachments.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

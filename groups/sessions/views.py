@@ -118,7 +118,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year", today.year))
         month = int(request.GET.get("month", today.month))
         first = date(year, month, 1)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # not a number, or one no date can hold
         raise Http404 from exc
     if not conf.EARLIEST_YEAR <= year <= latest_day(today).year:
         raise Http404

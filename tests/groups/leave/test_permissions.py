@@ -79,12 +79,12 @@ def requests_for(org) -> dict[str, tuple[str, str, dict]]:
         ),
         "minutes-attachment": (
             "get",
-            reverse("groups:minutes-attachment", args=[attachment.pk]),
+            reverse("groups:minutes-attachment", args=[attachment.token]),
             {},
         ),
         "minutes-attachment-delete": (
             "post",
-            reverse("groups:minutes-attachment-delete", args=[attachment.pk]),
+            reverse("groups:minutes-attachment-delete", args=[attachment.token]),
             {},
         ),
         "minutes-record": ("get", reverse("groups:minutes-record", args=[past]), {}),

@@ -69,20 +69,22 @@ def test_a_real_png_and_pdf_are_stored_and_served_to_permitted_users(org, sessio
     assert default_storage.exists(photo.file.name) and "合影" not in photo.file.name
     assert photo.file.name.startswith("minutes/") and photo.file.name.endswith(".png")
 
-    response = login("member_a").get(reverse("groups:minutes-attachment", args=[photo.pk]))
+    response = login("member_a").get(reverse("groups:minutes-attachment", args=[photo.token]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == png_bytes()
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "inline" in response["Content-Disposition"]
     assert "filename*=utf-8''%E5%90%88%E5%BD%B1.png" in response["Content-Disposition"]
-    response = client.get(reverse("groups:minutes-attachment", args=[pdf.pk]))
+    response = client.get(reverse("groups:minutes-attachment", args=[pdf.token]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
     # 第二党支部 does not see 第一党支部's session: its attachments do not exist for them.
     for outsider in ("member_b", "secretary_b"):
         assert (
-            login(outsider).get(reverse("groups:minutes-attachment", args=[photo.pk])).status_code
+            login(outsider)
+            .get(reverse("groups:minutes-attachment", args=[photo.token]))
+            .status_code
             == 404
         )
 
@@ -131,7 +133,7 @@ def test_deleting_an_attachment_removes_its_file(
     upload(client, sessions.past, "合影.png", png_bytes())
     attachment = MinutesAttachment.objects.get()
     name = attachment.file.name
-    url = reverse("groups:minutes-attachment-delete", args=[attachment.pk])
+    url = reverse("groups:minutes-attachment-delete", args=[attachment.token])
     assert login("member_a").post(url).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
         assert login("secretary_a").post(url).status_code == 302
@@ -211,3 +213,23 @@ def test_the_printed_record_of_a_general_meeting_states_its_quorum(org, login):
     page = login("secretary_a").get(url).content.decode()
     assert 'data-quorum="not-reached"' in page
     assert "Full members present 1/2" in page
+
+
+def test_a_committee_meetings_attachment_is_for_those_it_expects_only(org, login):
+    from groups.minutes.services import minutes_save
+    from tests.groups.factories import make_session
+
+    meeting = make_session(org.branch_a, "committee_meeting", topic="支委会：研究发展党员")
+    minutes_save(session=meeting, by=None, topics="发展党员", key_points="", resolutions="",
+                 vote_results="")  # fmt: skip
+    upload(login("secretary_a"), meeting, "名单.pdf", pdf_bytes(), "application/pdf")
+    attachment = MinutesAttachment.objects.get()
+    url = reverse("groups:minutes-attachment", args=[attachment.token])
+    # member_a is of 第一党支部 but not on its committee: the minutes and the file are closed.
+    assert login("member_a").get(url).status_code == 404
+    assert login("secretary_a").get(url).status_code == 200
+    # The address is the token: the sequential id leads nowhere.
+    assert f"/{attachment.pk}/" not in url
+    assert (
+        login("secretary_a").get(f"/groups/minutes/attachments/{attachment.pk}/").status_code == 404
+    )

@@ -458,6 +458,11 @@ def test_calendar_month_places_sessions_on_local_days(org, login):
         .status_code
         == 404
     )
+    for absurd in ["99999999999999999999", "-1", "二〇二六"]:
+        response = login("member_a").get(reverse("groups:calendar-month"), {"year": absurd})
+        assert response.status_code == 404, absurd
+    response = login("secretary_a").get(reverse("groups:holidays"), {"year": "9" * 30})
+    assert response.status_code == 404
 
 
 def test_calendar_month_lists_the_busy_days_for_a_phone(org, login):
