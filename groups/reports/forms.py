@@ -15,6 +15,7 @@ from groups.models import Member, MemberCategory, SessionKind
 from groups.org.forms import BranchChoiceField
 from groups.permissions import managed_branches
 from groups.reports.filters import ReportFilters
+from studyhub.fields import ModelMultipleChoiceField
 from studyhub.widgets import DateInput
 
 # A longer period makes the per-branch report run one compliance pass per month for long.
@@ -42,14 +43,14 @@ class ReportFilterForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), widget=DateInput(attrs=DATE_INPUT))
     date_to = forms.DateField(label=_("To"), widget=DateInput(attrs=DATE_INPUT))
-    kinds = forms.ModelMultipleChoiceField(
+    kinds = ModelMultipleChoiceField(
         label=_("Session kinds"),
         queryset=SessionKind.objects.all(),
         required=False,
         help_text=_("None chosen: all kinds."),
         widget=forms.SelectMultiple(attrs=MULTI_SELECT),
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories = ModelMultipleChoiceField(
         label=_("Member categories"),
         queryset=MemberCategory.objects.all(),
         required=False,

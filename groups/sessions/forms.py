@@ -18,6 +18,7 @@ from groups.org.forms import BranchChoiceField
 from groups.permissions import managed_branches, scope_members, visible_branches
 from groups.sessions.recurrence import WEEKDAY_CODES, Pattern, RuleError, build_rule, local_to_utc
 from lessons.models import Lecture, Section
+from studyhub.fields import ModelMultipleChoiceField
 from studyhub.widgets import DateInput, TimeInput
 
 WEEKDAY_CHOICES = list(
@@ -73,7 +74,7 @@ class SectionSelect(forms.SelectMultiple):
         return option
 
 
-class SectionChoiceField(forms.ModelMultipleChoiceField):
+class SectionChoiceField(ModelMultipleChoiceField):
     """Sections grouped by lecture, indented by level, so a long outline stays readable."""
 
     def label_from_instance(self, obj: Section) -> str:
