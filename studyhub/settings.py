@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "studyhub.middleware.ChosenLanguageMiddleware",
+    # Before anything reads the body (CSRF reads the POST): a 200 MB upload is never read.
+    "studyhub.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,6 +179,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Lecture files larger than this are refused before parsing.
 LECTURE_MAX_UPLOAD_BYTES = env_int("STUDYHUB_LECTURE_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LECTURE_MAX_UPLOAD_BYTES + 1024 * 1024
+# Larger request bodies are refused (413) before a byte of them is read: the largest upload
+# (a 10 MB minutes attachment) and its form fit. The reverse proxy should refuse them first.
+MAX_REQUEST_BYTES = env_int("STUDYHUB_MAX_REQUEST_BYTES", 12 * 1024 * 1024)
 
 # Production hardening: on unless debugging; each can be relaxed where a proxy already does it.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)

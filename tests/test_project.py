@@ -130,3 +130,19 @@ def test_the_top_navigation_shows_where_you_are(staff_client, url, current):
         if 'class="nav-link active" aria-current="page"' in line
     ]
     assert len(marked) == 1 and f'href="{reverse(current)}"' in marked[0]
+
+
+def test_a_request_over_the_size_limit_is_refused_unread_with_the_limit_named(
+    client, member, settings
+):
+    settings.MAX_REQUEST_BYTES = 1024 * 1024
+    client.force_login(member)
+    # The body is never read: a declared 200 MB is refused on its header alone.
+    response = client.post(
+        reverse("lessons:lecture-import"), data=b"x", content_type="application/octet-stream",
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert "1.0" in response.content.decode() and "MB" in response.content.decode()
+    small = client.post(reverse("lessons:lecture-import"), {})
+    assert small.status_code != 413
