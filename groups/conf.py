@@ -78,6 +78,14 @@ CHECKIN_WRONG_CODES_MINUTES = _env_whole("STUDYHUB_CHECKIN_WRONG_CODES_MINUTES",
 XLSX_MAX_ROWS = _env_whole("STUDYHUB_XLSX_MAX_ROWS", 50_000)
 
 
+# Roster files: read up to ROSTER_MAX_ROWS rows (a 6,000-member 党委 fits) and the first
+# ROSTER_MAX_COLUMNS columns; an .xlsx may unpack to ROSTER_MAX_UNPACKED_BYTES (a
+# 10,000-row roster unpacks to about 3 MB). Larger files are refused before being read.
+ROSTER_MAX_ROWS = _env_whole("STUDYHUB_ROSTER_MAX_ROWS", 10_000)
+ROSTER_MAX_COLUMNS = 50
+ROSTER_MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+
+
 # Minutes attachments (photos and PDFs): the largest file accepted, in bytes (10 MB unless
 # STUDYHUB_ATTACHMENT_MAX_BYTES says otherwise). Read at upload time, so tests may patch it.
 MINUTES_ATTACHMENT_MAX_BYTES = _env_whole("STUDYHUB_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -7,10 +7,8 @@ message fit to show a user when the file cannot be read as a lecture.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from pathlib import PurePath
 from django.utils.translation import gettext as _
 
 from lessons.glossary import standard_definitions
+from studyhub.untrusted import RefusedFile, docx_paragraphs
 
 
 class LectureImportError(ValueError):
@@ -103,6 +102,10 @@ def text_hash(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 MAX_BYTES = 2 * 1024 * 1024
+# A .docx of MAX_BYTES may unpack to this much (its XML is verbose), and hold this much text:
+# a long lecture is 50,000 characters. Anything beyond is refused before it is read.
+DOCX_MAX_UNPACKED = 30 * 1024 * 1024
+MAX_CHARACTERS = 1_000_000
 TEXT_SUFFIXES = {".txt", ".text"}
 
 
@@ -158,15 +161,13 @@ def _decode_text(data: bytes) -> str:
 
 
 def _read_docx(data: bytes) -> str:
-    import docx  # python-docx; imported here so plain-text imports do not load it
-
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise LectureImportError(_("The file is not a valid .docx document."))
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception:  # python-docx raises several types for damaged packages
-        raise LectureImportError(_("The file is not a valid .docx document.")) from None
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+        paragraphs = docx_paragraphs(
+            data, max_unpacked=DOCX_MAX_UNPACKED, max_characters=MAX_CHARACTERS
+        )
+    except RefusedFile as error:
+        raise LectureImportError(str(error)) from None
+    return "\n".join(paragraphs)
 
 
 # ---------------------------------------------------------------------------

@@ -21,9 +21,7 @@ Writing (``roster_rows``) produces the same columns, so an export re-imports cle
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -33,9 +31,11 @@ from typing import Any, ClassVar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups import conf
 from groups.exports.writers import FORMULA_TRIGGERS
 from groups.models import Branch, BranchKind, Member, MemberCategory
 from groups.models.org import normalise_name, normalise_phone
+from studyhub.untrusted import RefusedFile, read_csv, read_xlsx
 
 NAME = "姓名"
 GENDER = "性别"
@@ -109,17 +109,6 @@ def _decode_csv(data: bytes) -> str:
         return data.decode("gb18030")
 
 
-def _read_xlsx(data: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
 def _canonical_header(value: Any) -> str:
     text = re.sub(r"\s+", "", str(value or "")).replace("\ufeff", "")
     text = text.replace("（", "(").split("(")[0]  # 出生日期(yyyy-mm-dd) → 出生日期
@@ -132,11 +121,15 @@ def parse_roster(data: bytes, *, filename: str = "") -> RawRoster:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         roster.errors.append(_("This is an old .xls file: save it as .xlsx or CSV and retry."))
         return roster
+    limits = {"max_rows": conf.ROSTER_MAX_ROWS, "max_columns": conf.ROSTER_MAX_COLUMNS}
     try:
         if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
-            table = _read_xlsx(data)
+            table = read_xlsx(data, max_unpacked=conf.ROSTER_MAX_UNPACKED_BYTES, **limits)
         else:
-            table = [list(row) for row in csv.reader(io.StringIO(_decode_csv(data)))]
+            table = read_csv(_decode_csv(data), **limits)
+    except RefusedFile as refusal:
+        roster.errors.append(str(refusal))
+        return roster
     except Exception:  # a damaged upload may fail anywhere inside openpyxl or the decoder
         roster.errors.append(_("The file could not be read as CSV or XLSX."))
         return roster
