@@ -10,7 +10,8 @@ preview can show every row's errors before anything is saved (``services.roster_
 
 Matching, so that importing the same roster twice updates instead of duplicating:
  - a row with a phone number matches the member with that phone (in the import's branch
-   subtree; the same phone on anybody else, or with another name, is an error);
+   subtree; with another name it is an error; held by anybody outside the subtree it is
+   refused in words that name no one and no organisation);
  - otherwise it matches the active member of the same name in the same branch;
  - otherwise it creates a member (with a login that has no password yet).
 A matched member in another branch of the subtree is transferred (a dated period). Columns
@@ -410,8 +411,15 @@ def _match_members(rows: list[RosterRow], root: Branch | None) -> None:
         member = by_phone.get(phone) if phone else None
         if member is not None:
             if root is not None and not member.branch.is_in_subtree_of(root):
+                # Phones are unique across the organisation, so the row cannot be saved and
+                # must be refused. But the importer may not learn whose number it is, where
+                # they are or what became of them (a secretary could test any number): the
+                # same words for every holder outside the scope — another branch, another
+                # 党委, someone who left — naming no one and no organisation. The refusal
+                # itself cannot be hidden (saving would fail); the 组织部, who sees everyone,
+                # tells a transfer from a typo.
                 row.errors.append(
-                    _("手机号 %(phone)s belongs to a member outside this branch.")
+                    _("手机号 %(phone)s cannot be used here: if it is right, ask the 组织部.")
                     % {"phone": phone}
                 )
                 continue
