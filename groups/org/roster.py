@@ -36,7 +36,9 @@ from django.utils.translation import gettext as _
 
 from groups.exports.writers import FORMULA_TRIGGERS
 from groups.models import Branch, BranchKind, Member, MemberCategory
-from groups.models.org import normalise_name, normalise_phone
+from groups.models.org import MemberQuerySet, normalise_name, normalise_phone
+from groups.org.masking import personal_detail
+from groups.permissions import with_personal_details_visible
 
 NAME = "姓名"
 GENDER = "性别"
@@ -522,19 +524,25 @@ def _labels(branches: list[Branch]) -> dict[int, str]:
     return labels
 
 
-def roster_rows(*, root: Branch) -> Iterator[list[Any]]:
-    """Yield the header then one row per active member of the subtree, in two queries."""
+def roster_members(root: Branch) -> MemberQuerySet:
+    """Return the members a roster of the subtree lists: the active ones."""
+    return Member.objects.active().in_subtree(root)
+
+
+def roster_rows(*, root: Branch, viewer: Any = None) -> Iterator[list[Any]]:
+    """Yield the header then one row per active member of the subtree, in two queries.
+
+    Phone numbers and birth dates the viewer may not see are masked (the command line,
+    with no viewer, writes them all).
+    """
     branches = list(Branch.objects.subtree_of(root).select_related("kind"))
     by_pk = {b.pk: b for b in branches}
     by_path = {b.path: b for b in branches}
     labels = _labels(branches)
     yield list(HEADERS)
-    members = (
-        Member.objects.active()
-        .in_subtree(root)
-        .select_related("category")
-        .order_by("branch__path", "name", "pk")
-    )
+    members = roster_members(root).select_related("category").order_by("branch__path", "name", "pk")
+    if viewer is not None:
+        members = with_personal_details_visible(viewer, members)
     for member in members.iterator(chunk_size=500):
         branch = by_pk[member.branch_id]
         parent = by_path.get(branch.parent_path)
@@ -544,11 +552,12 @@ def roster_rows(*, root: Branch) -> Iterator[list[Any]]:
             branch_label, group_label = labels[parent.pk], labels[branch.pk]
         else:
             branch_label, group_label = labels[branch.pk], ""
+        visible = viewer is None or member.personal_details_visible
         yield [
             member.name,
             GENDER_LABELS.get(member.gender, ""),
-            member.birth_date,
-            member.phone,
+            personal_detail(member.birth_date, visible=visible),
+            personal_detail(member.phone, visible=visible),
             member.category.name,
             member.joined_party_on,
             member.full_member_on,
