@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -151,6 +151,36 @@ def can_manage_member(user: Any, member: Member) -> bool:
 def get_member_for_user(user: Any, pk: int) -> Member:
     """Return the member with what their page shows if in the user's scope, else 404."""
     return get_object_or_404(scope_members(user).with_related(), pk=pk)
+
+
+# --- Personal details (个人信息保护法) ---------------------------------------------------
+# A member's phone number and birth date are for those responsible for them: staff (组织部),
+# the managers of a branch that contains the member's current branch, and the member
+# themself. Everyone else, on any page or in any file, sees them masked
+# (groups/org/masking.py). The two helpers below are the same rule, for one member and for
+# a list (in its own query, so masking never costs a query per row).
+
+
+def may_see_personal_details(user: Any, member: Member) -> bool:
+    """Return whether the user may see the member's phone number and birth date in full."""
+    if is_staff(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    return member.user_id == user.pk or can_manage_member(user, member)
+
+
+def with_personal_details_visible(user: Any, members: MemberQuerySet) -> MemberQuerySet:
+    """Annotate each member with ``personal_details_visible`` (may_see_personal_details)."""
+    if is_staff(user):
+        return members.annotate(personal_details_visible=Value(True))
+    if not user.is_authenticated:
+        return members.annotate(personal_details_visible=Value(False))
+    return members.annotate(
+        personal_details_visible=ExpressionWrapper(
+            Q(branch__in=managed_branches(user)) | Q(user=user), output_field=BooleanField()
+        )
+    )
 
 
 # --- Reading: a member acts for themselves; managers read their members' notes ------------

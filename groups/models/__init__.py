@@ -7,6 +7,7 @@ from groups.models.attendance import (
     Minutes,
     MinutesAttachment,
 )
+from groups.models.audit import PersonalDataExport
 from groups.models.org import (
     Branch,
     BranchKind,
@@ -39,6 +40,7 @@ __all__ = [
     "Member",
     "MemberCategory",
     "MembershipPeriod",
+    "PersonalDataExport",
     "ReadingProgress",
     "ReminderLog",
     "StudyNote",

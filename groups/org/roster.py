@@ -10,7 +10,8 @@ preview can show every row's errors before anything is saved (``services.roster_
 
 Matching, so that importing the same roster twice updates instead of duplicating:
  - a row with a phone number matches the member with that phone (in the import's branch
-   subtree; the same phone on anybody else, or with another name, is an error);
+   subtree; with another name it is an error; held by anybody outside the subtree it is
+   refused in words that name no one and no organisation);
  - otherwise it matches the active member of the same name in the same branch;
  - otherwise it creates a member (with a login that has no password yet).
 A matched member in another branch of the subtree is transferred (a dated period). Columns
@@ -34,7 +35,9 @@ from django.utils.translation import gettext as _
 from groups import conf
 from groups.exports.writers import FORMULA_TRIGGERS
 from groups.models import Branch, BranchKind, Member, MemberCategory
-from groups.models.org import normalise_name, normalise_phone
+from groups.models.org import MemberQuerySet, normalise_name, normalise_phone
+from groups.org.masking import personal_detail
+from groups.permissions import with_personal_details_visible
 from studyhub.untrusted import RefusedFile, read_csv, read_xlsx
 
 NAME = "姓名"
@@ -403,8 +406,15 @@ def _match_members(rows: list[RosterRow], root: Branch | None) -> None:
         member = by_phone.get(phone) if phone else None
         if member is not None:
             if root is not None and not member.branch.is_in_subtree_of(root):
+                # Phones are unique across the organisation, so the row cannot be saved and
+                # must be refused. But the importer may not learn whose number it is, where
+                # they are or what became of them (a secretary could test any number): the
+                # same words for every holder outside the scope — another branch, another
+                # 党委, someone who left — naming no one and no organisation. The refusal
+                # itself cannot be hidden (saving would fail); the 组织部, who sees everyone,
+                # tells a transfer from a typo.
                 row.errors.append(
-                    _("手机号 %(phone)s belongs to a member outside this branch.")
+                    _("手机号 %(phone)s cannot be used here: if it is right, ask the 组织部.")
                     % {"phone": phone}
                 )
                 continue
@@ -507,19 +517,25 @@ def _labels(branches: list[Branch]) -> dict[int, str]:
     return labels
 
 
-def roster_rows(*, root: Branch) -> Iterator[list[Any]]:
-    """Yield the header then one row per active member of the subtree, in two queries."""
+def roster_members(root: Branch) -> MemberQuerySet:
+    """Return the members a roster of the subtree lists: the active ones."""
+    return Member.objects.active().in_subtree(root)
+
+
+def roster_rows(*, root: Branch, viewer: Any = None) -> Iterator[list[Any]]:
+    """Yield the header then one row per active member of the subtree, in two queries.
+
+    Phone numbers and birth dates the viewer may not see are masked (the command line,
+    with no viewer, writes them all).
+    """
     branches = list(Branch.objects.subtree_of(root).select_related("kind"))
     by_pk = {b.pk: b for b in branches}
     by_path = {b.path: b for b in branches}
     labels = _labels(branches)
     yield list(HEADERS)
-    members = (
-        Member.objects.active()
-        .in_subtree(root)
-        .select_related("category")
-        .order_by("branch__path", "name", "pk")
-    )
+    members = roster_members(root).select_related("category").order_by("branch__path", "name", "pk")
+    if viewer is not None:
+        members = with_personal_details_visible(viewer, members)
     for member in members.iterator(chunk_size=500):
         branch = by_pk[member.branch_id]
         parent = by_path.get(branch.parent_path)
@@ -529,11 +545,12 @@ def roster_rows(*, root: Branch) -> Iterator[list[Any]]:
             branch_label, group_label = labels[parent.pk], labels[branch.pk]
         else:
             branch_label, group_label = labels[branch.pk], ""
+        visible = viewer is None or member.personal_details_visible
         yield [
             member.name,
             GENDER_LABELS.get(member.gender, ""),
-            member.birth_date,
-            member.phone,
+            personal_detail(member.birth_date, visible=visible),
+            personal_detail(member.phone, visible=visible),
             member.category.name,
             member.joined_party_on,
             member.full_member_on,

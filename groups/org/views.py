@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import permissions
+from groups.exports.services import personal_data_export_record
 from groups.exports.writers import csv_response, xlsx_response
-from groups.models import Branch, BranchRole, Member
+from groups.models import Branch, BranchRole, Member, PersonalDataExport
 from groups.org import services
 from groups.org.forms import RosterExportForm, RosterUploadForm
-from groups.org.roster import roster_rows
+from groups.org.roster import roster_members, roster_rows
 
 ROLE_ORDER = {role: index for index, role in enumerate(BranchRole.Role.values)}
 
@@ -55,11 +56,12 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     member_groups: list[tuple[Branch, list[Member]]] = []
     if can_manage:
-        members = (
+        members = permissions.with_personal_details_visible(
+            request.user,
             Member.objects.active()
             .in_subtree(branch)
             .select_related("category", "branch__kind")
-            .order_by("branch__path", "name", "pk")
+            .order_by("branch__path", "name", "pk"),
         )
         member_groups = [(b, list(ms)) for b, ms in groupby(members, key=lambda m: m.branch)]
     return render(
@@ -84,7 +86,12 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "groups/org/member_detail.html",
-        {"member": member, "periods": periods, "roles": roles},
+        {
+            "member": member,
+            "periods": periods,
+            "roles": roles,
+            "personal_details_visible": permissions.may_see_personal_details(request.user, member),
+        },
     )
 
 
@@ -102,9 +109,18 @@ def roster_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = RosterExportForm(request.GET)
     if not form.is_valid():
         raise Http404(_("Unknown export format."))
+    file_format = form.cleaned_data["format"] or PersonalDataExport.Format.CSV
+    # Phone numbers and birth dates leave the system here: on record before the file goes.
+    personal_data_export_record(
+        user=request.user,
+        export=PersonalDataExport.Export.ROSTER,
+        file_format=file_format,
+        branch=branch,
+        members=roster_members(branch),
+    )
     filename = f"{branch.name}-花名册-{timezone.localdate():%Y%m%d}"
-    rows = roster_rows(root=branch)
-    if form.cleaned_data["format"] == "xlsx":
+    rows = roster_rows(root=branch, viewer=request.user)
+    if file_format == "xlsx":
         return xlsx_response(rows, filename=f"{filename}.xlsx", sheet_title=_("Roster"))
     return csv_response(rows, filename=f"{filename}.csv")
 

@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import Workbook
 
-from groups.models import Member, MembershipPeriod
+from groups.models import BranchKind, Member, MembershipPeriod
 from groups.org.roster import parse_date, parse_roster, validate_roster
-from groups.org.services import roster_import
+from groups.org.services import member_deactivate, roster_import
+from tests.groups.factories import add_branch, add_member
 
 D = datetime.date
 
@@ -133,10 +134,42 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(org):
     assert Member.objects.count() == before
 
 
-def test_a_phone_outside_the_import_branch_is_not_revealed(org):
-    data = csv_bytes("王芳,女,,13800000002,正式党员,,,第一党支部,")
+UNUSABLE = "第 2 行：手机号 {} 无法在此使用；如号码无误，请联系组织部。"
+
+
+@pytest.fixture
+def holders(org):
+    """Phones held outside 第一党支部: a sibling branch, another 党委, someone who left."""
+    other_committee = add_branch("乡镇党委", "t", BranchKind.COMMITTEE)
+    elsewhere = add_member("周强", other_committee, phone="13700000003")
+    gone = add_member("吴敏", org.branch_b, phone="13700000004")
+    member_deactivate(member=gone, status=Member.Status.DECEASED)
+    return {"sibling": org.member_b, "other committee": elsewhere, "left": gone}
+
+
+@pytest.mark.parametrize("holder", ["sibling", "other committee", "left"])
+@pytest.mark.parametrize("name", ["holder's name", "another name"])
+def test_a_phone_outside_the_import_branch_is_refused_without_saying_whose(
+    org, holders, holder, name
+):
+    member = holders[holder]
+    row_name = member.name if name == "holder's name" else "赵六"
+    data = csv_bytes(f"{row_name},女,,{member.phone},正式党员,,,第一党支部,")
     plan = roster_import(data=data, root=org.branch_a)
-    assert plan.messages() == ["第 2 行：手机号 13800000002 属于本党组织以外的党员。"]
+    # The same words whoever holds it and wherever: no name, no organisation, no status.
+    assert plan.messages() == [UNUSABLE.format(member.phone)]
+
+
+def test_a_free_phone_is_added_and_a_held_one_refused_alike_at_every_holder(org, holders):
+    def probe(phone: str):
+        return roster_import(
+            data=csv_bytes(f"赵六,女,,{phone},正式党员,,,第一党支部,"), root=org.branch_a
+        )
+
+    free = probe("13700000009")
+    assert free.messages() == [] and free.counts["create"] == 1
+    messages = {probe(m.phone).messages()[0].replace(m.phone, "…") for m in holders.values()}
+    assert messages == {UNUSABLE.format("…")}
 
 
 def test_rows_outside_the_import_branch_are_unknown(org):
