@@ -127,6 +127,30 @@ def bench_group_pages() -> list[Row]:
     ]
 
 
+def bench_upload_bombs() -> list[Row]:
+    """Each hostile upload of tests/bombs.py, read in a fresh process: time and peak memory."""
+    import tempfile
+
+    from tests import bombs
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, table in (("roster", bombs.ROSTER_BOMBS), ("lecture", bombs.LECTURE_BOMBS)):
+            for label, make in table.items():
+                data = make()
+                result = bombs.measure(kind, data, Path(tmp))
+                verdict = "ok" if result["peak_mb"] < 200 and result["message"] else "MISS"
+                rows.append(
+                    (
+                        f"{kind} bomb: {label} ({len(data) / 1024:,.1f} KB)",
+                        f"{result['seconds'] * 1000:,.0f} ms, peak +{result['peak_mb']} MB",
+                        "",
+                        f"refused, < 200 MB: {verdict}",
+                    )
+                )
+    return rows
+
+
 def bench_roster_import() -> list[Row]:
     """A 党委's 5,000-row roster, into 50 branches with a year of weekly sessions scheduled.
 
@@ -262,6 +286,7 @@ def main() -> None:
             *bench_import(),
             *bench_lesson_pages(),
             *bench_group_pages(),
+            *bench_upload_bombs(),
             *bench_roster_import(),
             *bench_exports(),
             *bench_attendance_page(),
