@@ -62,13 +62,6 @@ def open_archive(data: bytes, *, max_unpacked: int, invalid: str) -> zipfile.Zip
     return archive
 
 
-def _too_many_rows(limit: int) -> RefusedFile:
-    return RefusedFile(
-        _("The sheet has more than %(limit)s rows; split it into smaller files.")
-        % {"limit": f"{limit:,}"}
-    )
-
-
 def _table(rows: Iterable[tuple[int, list[Any]]], *, max_rows: int) -> list[list[Any]]:
     """Return numbered rows as a list (blank rows where numbers skip), up to the last filled.
 
@@ -80,7 +73,10 @@ def _table(rows: Iterable[tuple[int, list[Any]]], *, max_rows: int) -> list[list
         if not any(cell is not None and str(cell).strip() for cell in cells):
             continue
         if number > max_rows:
-            raise _too_many_rows(max_rows)
+            raise RefusedFile(
+                _("The sheet has more than %(limit)s rows; split it into smaller files.")
+                % {"limit": f"{max_rows:,}"}
+            )
         table.extend([] for _ in range(number - 1 - len(table)))
         table.append(cells)
     return table

@@ -133,40 +133,31 @@ def xlsx_inflating(megabytes: int = 400) -> bytes:
     )
 
 
-def _with_shared_strings() -> str:
-    return XLSX_FRAME["[Content_Types].xml"].replace(
+def _xlsx_with_shared_strings(strings: Iterable[bytes] | str) -> bytes:
+    """A workbook whose shared strings part (which openpyxl reads whole) is ``strings``."""
+    types = XLSX_FRAME["[Content_Types].xml"].replace(
         "</Types>",
         '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
     )
+    return xlsx(
+        f"{SHEET_OPEN}<sheetData>{HEADER_ROW}</sheetData></worksheet>",
+        **{"[Content_Types].xml": types, "xl/sharedStrings.xml": strings},
+    )
+
+
+SST_OPEN = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
 
 def xlsx_entity_expansion() -> bytes:
     """A billion laughs in the shared strings."""
-    return xlsx(
-        f"{SHEET_OPEN}<sheetData>{HEADER_ROW}</sheetData></worksheet>",
-        **{
-            "[Content_Types].xml": _with_shared_strings(),
-            "xl/sharedStrings.xml": LAUGHS
-            + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            "<si><t>&lol9;</t></si></sst>",
-        },
-    )
+    return _xlsx_with_shared_strings(f"{LAUGHS}{SST_OPEN}<si><t>&lol9;</t></si></sst>")
 
 
 def xlsx_endless_shared_strings(megabytes: int = 19) -> bytes:
-    """Shared strings (which openpyxl reads whole) of ``megabytes``, within the 20 MB limit."""
-    return xlsx(
-        f"{SHEET_OPEN}<sheetData>{HEADER_ROW}</sheetData></worksheet>",
-        **{
-            "[Content_Types].xml": _with_shared_strings(),
-            "xl/sharedStrings.xml": _repeat(
-                "<si><t>x</t></si>",
-                megabytes << 20,
-                '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
-                "</sst>",
-            ),
-        },
+    """Shared strings of ``megabytes``, within the 20 MB limit of the whole archive."""
+    return _xlsx_with_shared_strings(
+        _repeat("<si><t>x</t></si>", megabytes << 20, SST_OPEN, "</sst>")
     )
 
 
@@ -245,7 +236,7 @@ LECTURE_BOMBS: dict[str, Callable[[], bytes]] = {
 }
 
 
-def measure(kind: str, data: bytes, tmp_dir: Path, *, timeout: int = 60) -> dict:
+def measure(kind: str, data: bytes, tmp_dir: Path, *, cpu_seconds: int = 60) -> dict:
     """Read ``data`` as a roster or lecture upload in a fresh process; return what happened.
 
     The result holds ``message`` (what the user is told), ``seconds`` and ``peak_mb``, the
@@ -266,7 +257,7 @@ def measure(kind: str, data: bytes, tmp_dir: Path, *, timeout: int = 60) -> dict
         text=True,
         check=True,
         # A CPU-time limit, not a wall-clock timeout: the suite also runs under libfaketime.
-        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CPU, (timeout, timeout)),
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds)),
     )
     return json.loads(done.stdout)
 
