@@ -40,7 +40,10 @@ def test_a_secretary_marks_everyone_present_then_the_exceptions(
     page.locator(f"label[for='status-{late.pk}-late']").click()
     expect(page.locator(f"#attendance-{late.pk}")).to_contain_text("Saved")
     page.locator(f"input[name='note-{late.pk}']").fill("路上堵车")
-    page.locator(f"input[name='note-{late.pk}']").press("Tab")
+    # The row already says "Saved" from the status click, so wait for the note's own save.
+    with page.expect_response(lambda r: r.request.method == "POST" and f"/{late.pk}/" in r.url):
+        page.locator(f"input[name='note-{late.pk}']").press("Tab")
+    expect(page.locator(f"input[name='note-{late.pk}']")).to_have_value("路上堵车")
     expect(page.locator("#attendance-headcounts [data-count='absent']")).to_have_text("1")
     expect(page.locator("#attendance-headcounts [data-quorum]")).to_contain_text("3/4")
     page.screenshot(path=ARTIFACTS / "attendance-1-taken.png", full_page=True)
