@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from lessons.forms import LectureUploadForm, SearchForm, TermEditForm, TermForm,
 from lessons.models import KeyTerm, Lecture
 from lessons.panels import section_panels
 from lessons.permissions import can_manage_lectures, lecture_manager_required
+from studyhub.middleware import upload_limit
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ def lecture_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@upload_limit(lambda: settings.LECTURE_MAX_UPLOAD_BYTES)
 @lecture_manager_required
 def lecture_import(request: HttpRequest) -> HttpResponse:
     """Take a lecture file, check that it parses, and show its preview."""

@@ -16,8 +16,9 @@ from groups.exports.services import personal_data_export_record
 from groups.exports.writers import csv_response, xlsx_response
 from groups.models import Branch, BranchRole, Member, PersonalDataExport
 from groups.org import services
-from groups.org.forms import RosterExportForm, RosterUploadForm
+from groups.org.forms import ROSTER_MAX_UPLOAD_BYTES, RosterExportForm, RosterUploadForm
 from groups.org.roster import roster_members, roster_rows
+from studyhub.middleware import upload_limit
 
 ROLE_ORDER = {role: index for index, role in enumerate(BranchRole.Role.values)}
 
@@ -125,6 +126,7 @@ def roster_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     return csv_response(rows, filename=f"{filename}.csv")
 
 
+@upload_limit(lambda: ROSTER_MAX_UPLOAD_BYTES)
 def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a roster file for the branch subtree and check it, for the preview."""
     branch = permissions.get_branch_for_user(request.user, pk, manage=True)
