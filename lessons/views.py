@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 
 from django.conf import settings
@@ -57,15 +56,15 @@ def lecture_import(request: HttpRequest) -> HttpResponse:
         form = LectureUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read()
             try:
-                _parse_upload(data, upload.name)
+                outline = _parse_upload(upload.read(), upload.name)
             except importer.LectureImportError as exc:
                 form.add_error("file", str(exc))
             else:
+                # The file is read once: the preview and the confirmation use what it held.
                 request.session[IMPORT_SESSION_KEY] = {
                     "name": upload.name,
-                    "data": base64.b64encode(data).decode("ascii"),
+                    "outline": outline.to_stash(),
                 }
                 return redirect("lessons:lecture-import-preview")
     return render(request, "lessons/lecture_import.html", {"form": form})
@@ -75,18 +74,13 @@ def lecture_import(request: HttpRequest) -> HttpResponse:
 def lecture_import_preview(request: HttpRequest) -> HttpResponse:
     """Show what an uploaded lecture will become; save it when confirmed."""
     stash = request.session.get(IMPORT_SESSION_KEY)
-    if stash is None:
+    if stash is None or "outline" not in stash:  # none, or stashed by an older version
         messages.info(request, _("Upload a lecture file first."))
         return redirect("lessons:lecture-import")
     if request.method == "POST" and "cancel" in request.POST:
         del request.session[IMPORT_SESSION_KEY]
         return redirect("lessons:lecture-import")
-    try:
-        outline = _parse_upload(base64.b64decode(stash["data"]), stash["name"])
-    except importer.LectureImportError as exc:
-        del request.session[IMPORT_SESSION_KEY]
-        messages.error(request, str(exc))
-        return redirect("lessons:lecture-import")
+    outline = importer.Outline.from_stash(stash["outline"])
     if request.method == "POST":
         lecture, created = services.lecture_save(
             outline=outline, source_name=stash["name"], imported_by=request.user
