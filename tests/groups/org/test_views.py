@@ -176,7 +176,7 @@ def test_an_xlsx_roster_is_read_once_for_the_preview_and_the_confirmation(org, l
     workbook = Workbook()
     workbook.active.append(["姓名", "性别", "出生日期", "手机号", "人员类别", "所在支部"])
     workbook.active.append(
-        ["周强", "男", datetime.datetime(1979, 10, 1), 13900000021, "正式党员", "第一党支部"]
+        ["周强", "男", datetime.date(1979, 10, 1), 13900000021, "正式党员", "第一党支部"]
     )
     buffer = io.BytesIO()
     workbook.save(buffer)
