@@ -38,7 +38,7 @@ def _filter_form(request: HttpRequest, *, manager_only: bool) -> ReportFilterFor
     if manager_only and not manages:
         raise PermissionDenied
     member = None if manages else own_member(request.user)
-    return ReportFilterForm(request.GET, user=request.user, member=member)
+    return ReportFilterForm(request.GET, user=request.user, member=member, manages=manages)
 
 
 def _render_tab(request: HttpRequest, tab: str, extra: dict[str, Any]) -> HttpResponse:
