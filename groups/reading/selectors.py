@@ -197,8 +197,10 @@ def _name_key(member: Member) -> str:
     return " ".join(lazy_pinyin(member.name))
 
 
-def _sort_rows(rows: list[MemberReading], key: str, descending: bool) -> list[MemberReading]:
-    names = {row.member.pk: _name_key(row.member) for row in rows}
+def _sort_rows(
+    rows: list[MemberReading], key: str, descending: bool, names: dict[int, str]
+) -> list[MemberReading]:
+    """Sort one section's rows; names holds each member's pinyin, worked out once a page."""
 
     def sort_key(row: MemberReading) -> tuple:
         name = names[row.member.pk]
@@ -255,6 +257,7 @@ def reading_status_for_session(
             section_id__in=section_ids, member__in=expected.values("pk")
         ).values("member_id", "section_id", "text")
     }
+    names = {member.pk: _name_key(member) for member in members}
     result = []
     for section in sections:
         rows = []
@@ -268,7 +271,8 @@ def reading_status_for_session(
                     note=notes.get((member.pk, section.pk), ""),
                 )
             )
-        result.append(SectionStatus(section=section, rows=_sort_rows(rows, key, descending)))
+        rows = _sort_rows(rows, key, descending, names)
+        result.append(SectionStatus(section=section, rows=rows))
     return result
 
 
