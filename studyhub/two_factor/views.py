@@ -72,7 +72,6 @@ def setup(request: HttpRequest) -> HttpResponse:
             del request.session[services.SETUP_KEY_SESSION_KEY]
             otp_login(request, services.app_device(user))
             request.session[services.NEW_BACKUP_CODES_SESSION_KEY] = codes
-            messages.success(request, _("Two-step verification is on."))
             return redirect("two_factor:setup")
         form.add_error("code", _("That code is not correct. Check the app and try again."))
     if request.method == "POST" and not key:

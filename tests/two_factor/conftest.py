@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-from binascii import unhexlify
-from datetime import timedelta
-
 import pytest
-import time_machine
 from django.urls import reverse
-from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from studyhub.two_factor.services import SETUP_KEY_SESSION_KEY
-from tests.groups.conftest import login, org, persona  # noqa: F401  (the personas)
-
-
-def app_code(key: str) -> str:
-    """Return the code an authenticator app with this secret shows now."""
-    return f"{totp(unhexlify(key)):06d}"
-
-
-def wrong_code(key: str) -> str:
-    """Return a code the app shows at no step near now (the step before and after count too)."""
-    near = {f"{totp(unhexlify(key), drift=d):06d}" for d in (-1, 0, 1)}
-    return next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
-
-
-def later(seconds: int):
-    """Move the clock on (a new code shows every 30 seconds, and one code logs in once)."""
-    return time_machine.travel(timezone.now() + timedelta(seconds=seconds), tick=True)
+from tests.groups.conftest import login, org, persona, plain_user  # noqa: F401  (the personas)
+from tests.two_factor.codes import app_code, later
 
 
 def turn_on(client) -> list[str]:

@@ -10,7 +10,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from studyhub.two_factor.services import SETUP_KEY_SESSION_KEY
-from tests.two_factor.conftest import app_code, app_key, later, turn_on, wrong_code
+from tests.two_factor.codes import app_code, later, wrong_code
+from tests.two_factor.conftest import app_key, turn_on
 
 pytestmark = pytest.mark.django_db
 
