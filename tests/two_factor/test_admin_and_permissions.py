@@ -38,6 +38,10 @@ def test_the_department_removes_a_lost_device_and_its_backup_codes(
     detail = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
     assert detail.status_code == 200 and device.key not in detail.content.decode()
     assert "qrcode" not in detail.content.decode()
+    backup = StaticDevice.objects.get(user=member)
+    codes_page = client.get(reverse("admin:otp_static_staticdevice_change", args=[backup.pk]))
+    assert codes_page.status_code == 200
+    assert not any(code in codes_page.content.decode() for code in with_app)
 
     removed = client.post(
         reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
