@@ -5,8 +5,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
+
+from studyhub.two_factor import services as two_factor
+from studyhub.two_factor.views import verify_url
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -70,4 +73,39 @@ class RequestSizeLimitMiddleware:
             limit = file_bytes()
             if _declared_length(request) > limit + FORM_OVERHEAD_BYTES:
                 return _too_large(request, limit)
+        return None
+
+class SecondFactorMiddleware:
+    """Hold a logged-in user at the code step, or the setup page, until two-step verification
+    lets them on (after django-otp's OTPMiddleware, which says whether a code was given).
+
+    A user with an authenticator app goes to the code step after the password, always. With
+    STUDYHUB_REQUIRE_2FA, staff and branch managers without an app go to set one up first;
+    ordinary members are never held. Costs no query unless the site requires it.
+    """
+
+    # Pages a user on the way in may still open.
+    OPEN_WHILE_CODE_DUE = frozenset(
+        {"login", "logout", "set_language", "favicon", "two_factor:verify"}
+    )
+    OPEN_WHILE_SETUP_DUE = OPEN_WHILE_CODE_DUE | {"two_factor:setup"}
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        name = request.resolver_match.view_name
+        if name in self.OPEN_WHILE_CODE_DUE:
+            return None
+        if request.session.get(two_factor.PENDING_SESSION_KEY):
+            return redirect(verify_url(request.get_full_path()))
+        if name in self.OPEN_WHILE_SETUP_DUE:
+            return None
+        if two_factor.second_factor_required(request.user) and not request.user.is_verified():
+            return redirect("two_factor:setup")
         return None

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "treebeard",
     "simple_history",
     "studyhub",
@@ -82,6 +85,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view says otherwise (@login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Says whether this session gave a two-step verification code; then holds the user at the
+    # code step (or the setup page, where the site requires it) until it has.
+    "django_otp.middleware.OTPMiddleware",
+    "studyhub.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -148,6 +155,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-step verification (studyhub/two_factor): anyone may turn it on; with this set, staff and
+# branch managers must.
+STUDYHUB_REQUIRE_2FA = env_bool("STUDYHUB_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "StudyHub"
+# The admin lists devices so staff can remove a lost one, but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
