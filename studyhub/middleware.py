@@ -75,6 +75,7 @@ class RequestSizeLimitMiddleware:
                 return _too_large(request, limit)
         return None
 
+
 class SecondFactorMiddleware:
     """Hold a logged-in user at the code step, or the setup page, until two-step verification
     lets them on (after django-otp's OTPMiddleware, which says whether a code was given).
