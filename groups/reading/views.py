@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,13 +38,14 @@ def section_reading_panel(request: HttpRequest, section: Section) -> SafeString:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
-    """Redirect to the form's safe `next` address, else to default."""
+    """Redirect to the form's safe `next` path on this site, else to default."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # A path, never a view name: redirect() would try to reverse `next=abc` and fail (a 500).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = default
-    return redirect(target)
+    return HttpResponseRedirect(target)
 
 
 @require_POST

@@ -428,23 +428,33 @@ def page_forms(url: str, html: str, page_name: str) -> Iterator[tuple[str, dict[
             yield action or url, fields
 
 
-@pytest.mark.parametrize("persona_name", PERSONAS)
-@pytest.mark.parametrize("name", URL_NAMES)
-def test_absurd_form_fields_are_never_a_500_and_save_nothing(world, login, name, persona_name):
-    client = login(persona_name)
-    url = reverse(name, kwargs=URL_KWARGS[name](world))
+def forms_as_persona(client: Client, url: str, name: str) -> list[tuple[str, dict]]:
     page, failure = request(client, "get", url, {})
     assert not failure, failure
     if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
-        return
+        return []
+    return list(page_forms(url, page.content.decode(), name))
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_absurd_form_fields_are_never_a_500_and_save_nothing(world, client, persona, name):
+    """Post each form, as whichever persona is shown more of them, one absurd field at a time."""
+    url = reverse(name, kwargs=URL_KWARGS[name](world))
+    shown_forms = {}
+    for persona_name in PERSONAS:
+        client.force_login(persona(persona_name))
+        shown_forms[persona_name] = forms_as_persona(client, url, name)
+    persona_name = max(PERSONAS, key=lambda p: len(shown_forms[p]))
+    client.force_login(persona(persona_name))
     before = row_counts()
     failures = []
-    for action, fields in page_forms(url, page.content.decode(), name):
+    for action, fields in shown_forms[persona_name]:
         for field_name in fields:
             for value in ABSURD:
-                data = {**fields, field_name: value}
                 with transaction.atomic():
-                    response, failure = request(client, "post", action, data)
+                    response, failure = request(
+                        client, "post", action, {**fields, field_name: value}
+                    )
                     if not failure and has_form_errors(response) and row_counts() != before:
                         failure = "a form error, yet rows were saved"
                     transaction.set_rollback(True)
