@@ -136,6 +136,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A password reset link (emailed on request) and an invitation link (a branch manager's, for a
+# member who has never set a password) work once, and only for this many days.
+PASSWORD_RESET_TIMEOUT = env_int("STUDYHUB_PASSWORD_RESET_DAYS", 3) * 24 * 3600
+STUDYHUB_INVITATION_DAYS = env_int("STUDYHUB_INVITATION_DAYS", 14)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
