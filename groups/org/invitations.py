@@ -146,7 +146,14 @@ def invitations_send(*, branch: Branch, sent_by: Any) -> InvitationsResult:
     total = waiting.count()
     members = list(waiting[:EMAILS_PER_SEND])
     result = InvitationsResult(remaining=total - len(members))
-    with get_connection() as connection:
+    connection = get_connection()
+    try:
+        connection.open()  # one connection for them all
+    except Exception:
+        logger.exception("Could not reach the mail server to send invitations")
+        result.failed = len(members)
+        return result
+    try:
         for member in members:
             try:
                 with transaction.atomic():
@@ -159,6 +166,8 @@ def invitations_send(*, branch: Branch, sent_by: Any) -> InvitationsResult:
                 result.failed += 1
             else:
                 result.sent += 1
+    finally:
+        connection.close()
     return result
 
 
