@@ -52,6 +52,8 @@ def test_invitation_link_sets_a_password_and_logs_the_member_in(live_server, chr
     expect(page.get_by_text("您的登录名：13900000012")).to_be_visible()
     link = page.locator("#invitation-link").inner_text().strip()
     page.screenshot(path=ARTIFACTS / "invitation-1-link-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=ARTIFACTS / "invitation-1-link-desktop.png", full_page=True)
     page.reload()
     expect(page.get_by_role("heading", name="孙丽的激活链接")).to_have_count(0)
     axe.check(page)
