@@ -3,7 +3,32 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+GROUP = "组织部"
+MODEL = "memberinvitation"
+
+
+def grant(apps, schema_editor):
+    # The 组织部 holds every permission of ours (migration 0013); 0015's steps, copied: a
+    # migration is history and must not import another's code.
+    for app_config in apps.get_app_configs():
+        loaded = getattr(app_config, "models_module", None)
+        app_config.models_module = loaded or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = loaded
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="groups", content_type__model=MODEL)
+    )
+
+
+def revoke(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    Permission.objects.filter(content_type__app_label="groups", content_type__model=MODEL).delete()
 
 
 class Migration(migrations.Migration):
@@ -31,4 +56,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['member', '-sent_at'], name='invitation_member_sent_idx')],
             },
         ),
+        migrations.RunPython(grant, revoke),
     ]
