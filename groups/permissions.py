@@ -148,9 +148,16 @@ def can_manage_member(user: Any, member: Member) -> bool:
     return can_manage_branch(user, member.branch)
 
 
-def get_member_for_user(user: Any, pk: int) -> Member:
-    """Return the member with what their page shows if in the user's scope, else 404."""
-    return get_object_or_404(scope_members(user).with_related(), pk=pk)
+def get_member_for_user(user: Any, pk: int, *, manage: bool = False) -> Member:
+    """Return the member with what their page shows if in the user's scope, else 404.
+
+    With manage=True (inviting them, say) a member the user may see but not manage, such as
+    themself, is a 403.
+    """
+    member = get_object_or_404(scope_members(user).with_related(), pk=pk)
+    if manage and not can_manage_member(user, member):
+        raise PermissionDenied
+    return member
 
 
 # --- Personal details (个人信息保护法) ---------------------------------------------------

@@ -161,6 +161,10 @@ STUDYHUB_REQUIRE_2FA = env_bool("STUDYHUB_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "StudyHub"
 # The admin lists devices so staff can remove a lost one, but never shows their secrets.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A password reset link (emailed on request) and an invitation link (a branch manager's, for a
+# member who has never set a password) work once, and only for this many days.
+PASSWORD_RESET_TIMEOUT = env_int("STUDYHUB_PASSWORD_RESET_DAYS", 3) * 24 * 3600
+STUDYHUB_INVITATION_DAYS = env_int("STUDYHUB_INVITATION_DAYS", 14)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

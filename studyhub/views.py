@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse_lazy
 
 from groups import conf
 from groups.reading.home import member_home_data
 from groups.reports.follow_up import follow_up_for_user
 from lessons.models import Lecture
+from studyhub.accounts import PasswordResetForm
 from studyhub.forms import LoginForm
 
 login = auth_views.LoginView.as_view(
@@ -17,6 +19,22 @@ login = auth_views.LoginView.as_view(
     authentication_form=LoginForm,
     redirect_authenticated_user=True,
 )
+
+# Django's views for a password change and a reset by email, with our templates
+# (templates/registration/). The page after a reset request reads the same whether or not
+# any login has the address.
+password_change = auth_views.PasswordChangeView.as_view()
+password_change_done = auth_views.PasswordChangeDoneView.as_view()
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=PasswordResetForm,
+    email_template_name="registration/password_reset_email.txt",
+    subject_template_name="registration/password_reset_subject.txt",
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view()
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    success_url=reverse_lazy("password_reset_complete")
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,7 @@ from groups.models.org import (
     BranchRole,
     Member,
     MemberCategory,
+    MemberInvitation,
     MembershipPeriod,
 )
 from groups.models.reading import ReadingProgress, ReminderLog, StudyNote
@@ -39,6 +40,7 @@ __all__ = [
     "BranchRole",
     "Member",
     "MemberCategory",
+    "MemberInvitation",
     "MembershipPeriod",
     "PersonalDataExport",
     "ReadingProgress",

@@ -357,3 +357,36 @@ class BranchRole(models.Model):
     def is_active_on(self, day: datetime.date | None = None) -> bool:
         day = day or local_today()
         return self.started_on <= day and (self.ended_on is None or self.ended_on > day)
+
+
+class MemberInvitation(models.Model):
+    """One invitation to set a password, sent to a member who has never activated their login.
+
+    The link itself is not stored: it is a token over the login's password (studyhub.accounts),
+    so it stops working once any invitation or reset has set a password. ``email`` is where it
+    was sent; blank means the manager was shown the link to hand over (members with only a
+    phone).
+    """
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    email = models.EmailField(_("email"), blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("member invitation")
+        verbose_name_plural = _("member invitations")
+        indexes = [models.Index(fields=["member", "-sent_at"], name="invitation_member_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.sent_at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from groups.models import (
     BranchRole,
     Member,
     MemberCategory,
+    MemberInvitation,
     MembershipPeriod,
 )
 from groups.org.services import member_deactivate, member_transfer
@@ -114,3 +115,21 @@ class MembershipPeriodAdmin(admin.ModelAdmin):
     search_fields = ["member__name", "branch__name"]
     list_select_related = ["branch", "member"]
     autocomplete_fields = ["branch", "member"]
+
+
+@admin.register(MemberInvitation)
+class MemberInvitationAdmin(admin.ModelAdmin):
+    """Invitations are made on a branch's page; the admin shows them, it does not edit them."""
+
+    list_display = ["member", "sent_at", "sent_by", "email", "used_at"]
+    list_filter = ["sent_at", "used_at"]
+    list_select_related = ["member", "sent_by"]
+    search_fields = ["member__name", "email"]
+    date_hierarchy = "sent_at"
+    readonly_fields = ["member", "sent_by", "sent_at", "email", "used_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -17,6 +17,9 @@ urlpatterns = [
         views.roster_import_preview,
         name="roster-import-preview",
     ),
+    path("branches/<id:pk>/invite/", views.branch_invite, name="branch-invite"),
     path("members/me/", views.member_me, name="member-me"),
     path("members/<id:pk>/", views.member_detail, name="member-detail"),
+    path("members/<id:pk>/invite/", views.member_invite, name="member-invite"),
+    path("invitations/<uidb64>/<token>/", views.invitation_accept, name="invitation-accept"),
 ]

@@ -1,25 +1,35 @@
-"""Organisation pages: the branch tree, a branch, a member, roster import and export."""
+"""Organisation pages: the branch tree, a branch, a member, roster import and export, and
+invitations for members to activate their login."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from groups import permissions
 from groups.exports.services import personal_data_export_record
 from groups.exports.writers import csv_response, xlsx_response
 from groups.models import Branch, BranchRole, Member, PersonalDataExport
-from groups.org import services
+from groups.org import invitations, services
 from groups.org.forms import ROSTER_MAX_UPLOAD_BYTES, RosterExportForm, RosterUploadForm
 from groups.org.roster import RawRoster, parse_roster, roster_members, roster_rows
+from studyhub.accounts import invitation_token_generator
 from studyhub.middleware import upload_limit
 
 ROLE_ORDER = {role: index for index, role in enumerate(BranchRole.Role.values)}
+# The invitation link made for a member without an email address, until the page shows it once.
+INVITATION_LINK_KEY = "groups:invitation-link"
 
 
 def _roster_stash_key(branch: Branch) -> str:
@@ -55,15 +65,21 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .with_member_counts()
     )
     member_groups: list[tuple[Branch, list[Member]]] = []
+    members: list[Member] = []
     if can_manage:
-        members = permissions.with_personal_details_visible(
-            request.user,
-            Member.objects.active()
-            .in_subtree(branch)
-            .select_related("category", "branch__kind")
-            .order_by("branch__path", "name", "pk"),
+        members = list(
+            invitations.with_account_state(
+                permissions.with_personal_details_visible(
+                    request.user,
+                    Member.objects.active()
+                    .in_subtree(branch)
+                    .select_related("category", "branch__kind")
+                    .order_by("branch__path", "name", "pk"),
+                )
+            )
         )
         member_groups = [(b, list(ms)) for b, ms in groupby(members, key=lambda m: m.branch)]
+    not_activated = [m for m in members if not m.activated]
     return render(
         request,
         "groups/org/branch_detail.html",
@@ -74,6 +90,13 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": children,
             "member_groups": member_groups,
             "can_manage": can_manage,
+            "not_activated": len(not_activated),
+            "to_email": sum(1 for m in not_activated if m.login_email),
+            # Shown once: the link is in no other place.
+            "invitation_link": request.session.pop(INVITATION_LINK_KEY, None)
+            if can_manage
+            else None,
+            "invitation_days": settings.STUDYHUB_INVITATION_DAYS,
         },
     )
 
@@ -178,3 +201,97 @@ def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "filename": stash["name"],
         },
     )
+
+
+def branch_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email an invitation to the branch subtree's members who have not activated their login."""
+    branch = permissions.get_branch_for_user(request.user, pk, manage=True)
+    if request.method == "POST":
+        result = invitations.invitations_send(branch=branch, sent_by=request.user)
+        if result.sent:
+            messages.success(
+                request,
+                ngettext(
+                    "Invitation sent to %(count)s member.",
+                    "Invitations sent to %(count)s members.",
+                    result.sent,
+                )
+                % {"count": result.sent},
+            )
+        elif not result.failed:
+            messages.info(request, _("No member here is waiting for an invitation by email."))
+        if result.failed:
+            messages.error(
+                request,
+                ngettext(
+                    "%(count)s invitation could not be sent; try again later.",
+                    "%(count)s invitations could not be sent; try again later.",
+                    result.failed,
+                )
+                % {"count": result.failed},
+            )
+        if result.remaining:
+            messages.info(
+                request,
+                _("%(count)s more are waiting: send again to reach them.")
+                % {"count": result.remaining},
+            )
+    return redirect("groups:branch-detail", pk=branch.pk)
+
+
+def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite one member: by email, or with a link shown once on the branch page."""
+    member = permissions.get_member_for_user(request.user, pk, manage=True)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = member.branch.get_absolute_url()
+    if request.method != "POST":
+        return redirect(back)
+    try:
+        invited = invitations.invitation_create(member=member, sent_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    if invited.emailed:
+        messages.success(
+            request,
+            _("Invitation sent to %(name)s at %(email)s.")
+            % {"name": member.name, "email": invited.invitation.email},
+        )
+    else:
+        request.session[INVITATION_LINK_KEY] = {
+            "name": member.name,
+            "username": member.user.get_username(),
+            "link": invited.link,
+        }
+    return redirect(back)
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """Let a member set their first password from an invitation link, then log them in.
+
+    Django's reset confirmation (login not required): the token moves into the session and
+    out of the address before the form shows, and a spent or expired link gets a page saying so.
+    """
+
+    token_generator = invitation_token_generator
+    template_name = "groups/org/invitation_accept.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["days"] = settings.STUDYHUB_INVITATION_DAYS
+        return context
+
+    def form_valid(self, form):
+        user = invitations.invitation_accept(
+            user=self.user, password=form.cleaned_data["new_password1"]
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        auth_login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            self.request, _("Welcome to StudyHub: your password is set and you are logged in.")
+        )
+        return redirect("home")
+
+
+invitation_accept = InvitationAcceptView.as_view()

@@ -23,3 +23,18 @@ function focusableScrollAreas(root) {
 focusableScrollAreas(document);
 window.addEventListener("resize", function () { focusableScrollAreas(document); });
 document.body.addEventListener("htmx:afterSettle", function (event) { focusableScrollAreas(event.target); });
+
+// Copy buttons (data-copy="#id" copies that element's text) and print buttons (data-print).
+document.querySelectorAll("[data-copy]").forEach(function (button) {
+  button.addEventListener("click", function () {
+    const source = document.querySelector(button.dataset.copy);
+    if (source && navigator.clipboard) {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        button.textContent = button.dataset.copied || button.textContent;
+      });
+    }
+  });
+});
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
+});

@@ -37,6 +37,7 @@ from groups.models import (
     SessionKind,
 )
 from lessons.models import KeyTerm
+from studyhub.accounts import user_uid
 from studyhub.converters import IdConverter
 from tests.groups.factories import Org, make_sessions, missed, png_bytes
 
@@ -136,6 +137,12 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "set_language": lambda w: {},
     "favicon": lambda w: {},
     "two_factor:setup": lambda w: {},
+    "password_change": lambda w: {},
+    "password_change_done": lambda w: {},
+    "password_reset": lambda w: {},
+    "password_reset_done": lambda w: {},
+    "password_reset_confirm": lambda w: {"uidb64": user_uid(w.org.member_a.user), "token": "x-y"},
+    "password_reset_complete": lambda w: {},
     "two_factor:disable": lambda w: {},
     "two_factor:backup-codes": lambda w: {},
     "two_factor:verify": lambda w: {},
@@ -161,6 +168,12 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "groups:roster-import-preview": lambda w: {"pk": w.org.branch_a.pk},
     "groups:member-me": lambda w: {},
     "groups:member-detail": lambda w: {"pk": w.org.member_a.pk},
+    "groups:member-invite": lambda w: {"pk": w.org.member_a.pk},
+    "groups:branch-invite": lambda w: {"pk": w.org.branch_a.pk},
+    "groups:invitation-accept": lambda w: {
+        "uidb64": user_uid(w.org.member_a.user),
+        "token": "x-y",
+    },
     "groups:reading-mark-read": lambda w: {"section_id": w.objects["section"].pk},
     "groups:reading-note-save": lambda w: {"section_id": w.objects["section"].pk},
     "groups:reading-section-notes": lambda w: {"section_id": w.objects["section"].pk},

@@ -15,6 +15,7 @@ from groups.permissions import (
     member_branches,
     scope_members,
 )
+from studyhub.accounts import user_uid
 from tests.groups.factories import PERSONAS
 from tests.matrix import LOGIN, REDIRECT, assert_outcome
 
@@ -94,6 +95,8 @@ def test_scope_is_one_query_however_many_roles(org, django_assert_num_queries):
 # --- The permission matrix: every organisation URL × every persona ---------------------
 
 
+INVITATION = "invitation"  # member_a's login id with a token that is not theirs
+
 #            anonymous member_a member_b sec_a sec_b sec_parent staff
 MATRIX = [
     ("branch-list", None, "", [LOGIN, 200, 200, 200, 200, 200, 200]),
@@ -110,6 +113,11 @@ MATRIX = [
     ("roster-import", "group_b", "", [LOGIN, 404, 403, 404, 200, 200, 200]),
     # Without an uploaded file the preview sends managers back to the upload form.
     ("roster-import-preview", "branch_a", "", [LOGIN, 403, 404, REDIRECT, 404, REDIRECT, REDIRECT]),
+    # Invitations are sent by POST (tests/groups/org/test_invitations.py); a GET goes back.
+    ("branch-invite", "branch_a", "", [LOGIN, 403, 404, REDIRECT, 404, REDIRECT, REDIRECT]),
+    ("member-invite", "member_a", "", [LOGIN, 403, 404, REDIRECT, 404, REDIRECT, REDIRECT]),
+    # Public: whoever has the link; a wrong one gets the "no longer works" page.
+    ("invitation-accept", INVITATION, "", [200, 200, 200, 200, 200, 200, 200]),
 ]
 
 CASES = [
@@ -121,7 +129,10 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "target", "query", "persona_name", "expected"), CASES)
 def test_permission_matrix(org, login, name, target, query, persona_name, expected):
-    args = [getattr(org, target).pk] if target else []
+    if target == INVITATION:
+        args = [user_uid(org.member_a.user), "d1b7ta-0123456789abcdef0123456789abcdef"]
+    else:
+        args = [getattr(org, target).pk] if target else []
     response = login(persona_name).get(reverse(f"groups:{name}", args=args) + query)
     assert_outcome(response, expected)
 
