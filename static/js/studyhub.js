@@ -23,3 +23,13 @@ function focusableScrollAreas(root) {
 focusableScrollAreas(document);
 window.addEventListener("resize", function () { focusableScrollAreas(document); });
 document.body.addEventListener("htmx:afterSettle", function (event) { focusableScrollAreas(event.target); });
+
+// The language menu switches at once (a button does it without JavaScript).
+document.querySelectorAll("[data-submit-on-change]").forEach(function (field) {
+  field.addEventListener("change", function () { field.form.submit(); });
+});
+
+// A read-only field to copy (the calendar feed address): one click selects all of it.
+document.querySelectorAll("[data-select-on-click]").forEach(function (field) {
+  field.addEventListener("click", function () { field.select(); });
+});
