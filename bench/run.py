@@ -23,11 +23,15 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+
+settings.ROOT_URLCONF = "bench.floor"  # the site's URLs and the floor
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-Row = tuple[str, str, str, str]
+# measurement, server time, queries, bytes, against the floor, target
+Row = tuple[str, ...]
+COLUMNS = ("measurement", "server time", "queries", "bytes", "vs floor", "target")
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -53,18 +57,48 @@ def bench_import() -> list[Row]:
     ]
 
 
-def measure(client: Client, pages: list[tuple[str, str, dict]], repeat: int = 10) -> list[Row]:
-    """Time each page (median server time through the test client) and count its queries."""
+def median_ms(client: Client, url: str, params: dict, repeat: int) -> float:
+    return statistics.median(timed(lambda: client.get(url, params), repeat))
+
+
+def floor_ms(client: Client, size: int, repeat: int) -> float:
+    """Return the floor's median time for a page of `size` bytes (bench/floor.py)."""
+    empty = len(client.get("/bench/floor/0/").content)
+    per_row = (len(client.get("/bench/floor/100/").content) - empty) / 100
+    rows = max(0, round((size - empty) / per_row))
+    return median_ms(client, f"/bench/floor/{rows}/", {}, repeat)
+
+
+def measure(client: Client, pages: list[tuple], repeat: int = 10) -> list[Row]:
+    """Time each page (median server time through the test client), count its queries and
+    bytes, and set it against the floor of the same size measured now. A page given as
+    (label, url, params, max_ratio, max_queries) is marked ok or MISS against those."""
     rows: list[Row] = []
-    for label, url, params in pages:
+    for label, url, params, *targets in pages:
         client.get(url, params)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, params)
         # Count now: every request starts by resetting the connection's query log.
         query_count = len(queries)
         assert response.status_code == 200, (url, response.status_code)
-        times = timed(lambda url=url, params=params: client.get(url, params), repeat)
-        rows.append((label, f"{statistics.median(times):.1f} ms median", str(query_count), ""))
+        took = median_ms(client, url, params, repeat)
+        floor = floor_ms(client, len(response.content), repeat)
+        ratio = took / floor
+        target = ""
+        if targets:
+            max_ratio, max_queries = targets
+            met = ratio <= max_ratio and query_count <= max_queries
+            target = f"≤ {max_ratio}× floor, ≤ {max_queries} queries {'ok' if met else 'MISS'}"
+        rows.append(
+            (
+                label,
+                f"{took:.1f} ms median",
+                str(query_count),
+                f"{len(response.content) / 1024:,.0f} KB",
+                f"{ratio:.1f}× ({floor:.1f} ms)",
+                target,
+            )
+        )
     return rows
 
 
@@ -80,7 +114,7 @@ def bench_lesson_pages() -> list[Row]:
         client,
         [
             ("lecture page (200 sections, 300 terms)", lecture.get_absolute_url(), {}),
-            ("section page (200 sections, 300 terms)", section.get_absolute_url(), {}),
+            ("section page (200 sections, 300 terms)", section.get_absolute_url(), {}, 2, 12),
         ],
     )
 
@@ -89,6 +123,7 @@ def bench_group_pages() -> list[Row]:
     """A 党委 with 20 branches, 600 members and a year of weekly sessions."""
     from django.contrib.auth import get_user_model
     from django.urls import reverse
+    from django.utils import timezone
 
     from groups.models import BranchKind, BranchRole, StudySession
     from tests.groups.factories import grow_organisation, make_branch, make_member
@@ -96,8 +131,10 @@ def bench_group_pages() -> list[Row]:
     root = make_branch("基准党委", BranchKind.COMMITTEE)
     branches = grow_organisation(root)
     make_member("基准书记", root, username="bench-secretary", role=BranchRole.Role.SECRETARY)
-    session = StudySession.objects.filter(branch=root).order_by("starts_at")[30]
     reader = make_member("基准党员", branches[0], username="bench-member")
+    session = StudySession.objects.filter(branch=root).order_by("starts_at")[30]
+    upcoming = StudySession.objects.filter(branch=branches[0], starts_at__gt=timezone.now())
+    _take_snapshots_and_assign_reading([session, upcoming.earliest("starts_at")], reader)
 
     secretary = Client()
     secretary.force_login(get_user_model().objects.get(username="bench-secretary"))
@@ -105,7 +142,7 @@ def bench_group_pages() -> list[Row]:
     member.force_login(reader.user)
     sessions = StudySession.objects.count()
     return [
-        *measure(member, [("member home (600 members)", reverse("home"), {})]),
+        *measure(member, [("member home (600 members)", reverse("home"), {}, 2, 12)]),
         *measure(
             secretary,
             [
@@ -116,7 +153,8 @@ def bench_group_pages() -> list[Row]:
                 ),
                 (f"session list ({sessions:,} sessions)", reverse("groups:session-list"), {}),
                 ("calendar month", reverse("groups:calendar-month"), {}),
-                ("session page (600 expected)", session.get_absolute_url(), {}),
+                ("secretary home (600 members)", reverse("home"), {}, 2, 12),
+                ("session page (600 expected)", session.get_absolute_url(), {}, 3, 12),
                 (
                     "compliance, year (21 branches)",
                     reverse("groups:compliance"),
@@ -125,6 +163,42 @@ def bench_group_pages() -> list[Row]:
             ],
         ),
     ]
+
+
+def _take_snapshots_and_assign_reading(sessions: list, reader) -> None:
+    """Give the generated sessions their 应到 and three sections of reading each, half of
+    the expected members having read them, as a real year would (the reader among them)."""
+    from django.utils import timezone
+
+    from groups.attendance.services import attendance_snapshot
+    from groups.models import Attendance, ReadingAssignment, ReadingProgress, StudySession
+    from tests.lessons.factories import make_lecture
+
+    everything = StudySession.objects.select_related("kind", "branch").prefetch_related(
+        "kind__expected_categories"
+    )
+    attendance_snapshot(sessions=everything)
+    sections = list(make_lecture(sections=20, terms=60).sections.order_by("position")[:3])
+    for session in sessions:
+        ReadingAssignment.objects.bulk_create(
+            ReadingAssignment(session=session, section=section, position=n)
+            for n, section in enumerate(sections)
+        )
+        expected = Attendance.objects.filter(session=session).values_list("member_id", flat=True)
+        ReadingProgress.objects.bulk_create(
+            [
+                ReadingProgress(
+                    member_id=member_id,
+                    section=section,
+                    opened_at=timezone.now(),
+                    read_at=timezone.now(),
+                )
+                for member_id in list(expected)[::2]
+                for section in sections
+                if member_id != reader.pk
+            ],
+            ignore_conflicts=True,  # members expected at both sessions
+        )
 
 
 def bench_upload_bombs() -> list[Row]:
@@ -211,24 +285,25 @@ def bench_attendance_page() -> list[Row]:
     session, secretary = big_session(300)
     client = Client()
     client.force_login(secretary)
-    rows = measure(
+    return measure(
         client,
         [
             (
                 "attendance page (300 members)",
                 reverse("groups:attendance-take", args=[session.pk]),
                 {},
+                3,
+                12,
             ),
             (
                 "sign-in sheet (300 members)",
                 reverse("groups:attendance-signin-sheet", args=[session.pk]),
                 {},
+                3,
+                12,
             ),
         ],
     )
-    return [
-        (label, took, queries, "< 300 ms, constant queries") for label, took, queries, _ in rows
-    ]
 
 
 def bench_exports() -> list[Row]:
@@ -265,11 +340,11 @@ def bench_reports() -> list[Row]:
     return measure(
         client,
         [
-            (f"{label}: members", reverse("groups:report-members"), year),
-            (f"{label}: matrix", reverse("groups:report-matrix"), year),
-            (f"{label}: ledger", reverse("groups:report-ledger"), year),
-            (f"{label}: branches", reverse("groups:report-branches"), year),
-            (f"{label}: follow-up", reverse("groups:report-follow-up"), year),
+            (f"{label}: members", reverse("groups:report-members"), year, 3, 12),
+            (f"{label}: matrix", reverse("groups:report-matrix"), year, 3, 12),
+            (f"{label}: ledger", reverse("groups:report-ledger"), year, 3, 12),
+            (f"{label}: branches", reverse("groups:report-branches"), year, 3, 12),
+            (f"{label}: follow-up", reverse("groups:report-follow-up"), year, 3, 12),
         ],
         repeat=3,
     )
@@ -294,8 +369,10 @@ def main() -> None:
         ]
     finally:
         runner.teardown_databases(old_config)
-    header: Row = ("measurement", "server time", "queries", "target")
-    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(4)]
+    # Rows of other measurements have no bytes or floor.
+    rows = [r if len(r) == len(COLUMNS) else (*r[:3], "-", "-", r[3]) for r in rows]
+    header: Row = COLUMNS
+    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(COLUMNS))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         cells = zip(row, widths, strict=True)
         print("  ".join(cell + " " * (width - display_width(cell)) for cell, width in cells))

@@ -56,6 +56,9 @@ MAX_OCCURRENCES = 400
 # Reports: a member absent (unexcused) from this many recorded sessions in a row is listed
 # for their branch's managers (dashboard, daily email). STUDYHUB_FOLLOW_UP_ABSENCES sets it.
 FOLLOW_UP_ABSENCES = max(1, _env_whole("STUDYHUB_FOLLOW_UP_ABSENCES", 3))
+# Only absences of the last STUDYHUB_FOLLOW_UP_MONTHS months make such a run: older ones are
+# not news to follow up, and the dashboard then reads a year of records, not all of them.
+FOLLOW_UP_MONTHS = max(1, _env_whole("STUDYHUB_FOLLOW_UP_MONTHS", 12))
 
 
 # --- Self check-in ------------------------------------------------------------------------

@@ -212,6 +212,12 @@ def require_manager(user: Any) -> None:
         raise PermissionDenied
 
 
+def must_use_second_factor(user: Any) -> bool:
+    """Return whether the user must log in with two-step verification when the site requires it:
+    staff and everyone who manages a branch, who see members' personal details."""
+    return is_staff(user) or manages_any_branch(user)
+
+
 def is_organisation_department(user: Any) -> bool:
     """Return whether the user is 组织部 staff, who keep the organisation's settings."""
     return is_staff(user)

@@ -11,7 +11,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import PurePath
 
@@ -70,6 +70,27 @@ class Outline:
             "sections": [section.as_dict() for section in self.sections],
             "terms": [{"term": t.term, "occurrences": t.occurrences} for t in self.terms],
         }
+
+    def to_stash(self) -> dict:
+        """Return the whole outline as JSON data, kept in the session from preview to confirm."""
+        data = asdict(self)
+        data["delivered_on"] = self.delivered_on.isoformat() if self.delivered_on else None
+        return data
+
+    @classmethod
+    def from_stash(cls, data: dict) -> Outline:
+        def section(node: dict) -> OutlineSection:
+            return OutlineSection(**{**node, "children": [section(c) for c in node["children"]]})
+
+        delivered_on = data["delivered_on"]
+        return cls(
+            **{
+                **data,
+                "sections": [section(node) for node in data["sections"]],
+                "terms": [OutlineTerm(**term) for term in data["terms"]],
+                "delivered_on": date.fromisoformat(delivered_on) if delivered_on else None,
+            }
+        )
 
     def walk(self) -> Iterator[OutlineSection]:
         """Yield every section in document order."""

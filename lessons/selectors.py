@@ -78,7 +78,11 @@ def get_lecture(lecture_id: int) -> Lecture:
 
 def lecture_sections(lecture: Lecture) -> list[Section]:
     """Return all the lecture's sections in document order, without their text."""
-    return list(lecture.sections.defer("body").order_by("position"))
+    return list(
+        lecture.sections.only(
+            "lecture_id", "parent_id", "number", "title", "level", "position"
+        ).order_by("position")
+    )
 
 
 def section_tree(sections: list[Section]) -> list[TreeNode]:
@@ -103,9 +107,10 @@ def outline_tree(sections: list[importer.OutlineSection]) -> list[TreeNode]:
     ]
 
 
-def marking_terms(lecture: Lecture) -> list[KeyTerm]:
-    """Return the visible terms that occur anywhere in the lecture, for marking its text."""
-    occurring = TermOccurrence.objects.filter(lecture=lecture).values("term_id")
+def marking_terms(section: Section) -> list[KeyTerm]:
+    """Return the visible terms that occur in the section, for marking its text: a page's
+    marker is as large as its section, whatever the size of the lecture."""
+    occurring = TermOccurrence.objects.filter(section=section).values("term_id")
     return list(KeyTerm.objects.visible().filter(pk__in=occurring))
 
 
@@ -158,7 +163,7 @@ def get_section_page(lecture_id: int, section_id: int) -> SectionPage:
     while parent_id is not None:
         ancestors.insert(0, by_pk[parent_id])
         parent_id = by_pk[parent_id].parent_id
-    marker = TermMarker(marking_terms(section.lecture))
+    marker = TermMarker(marking_terms(section))
     linked: set[int] = set()
     return SectionPage(
         lecture=section.lecture,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +17,7 @@ from lessons.forms import LectureUploadForm, SearchForm, TermEditForm, TermForm,
 from lessons.models import KeyTerm, Lecture
 from lessons.panels import section_panels
 from lessons.permissions import can_manage_lectures, lecture_manager_required
+from studyhub.middleware import upload_limit
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def lecture_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@upload_limit(lambda: settings.LECTURE_MAX_UPLOAD_BYTES)
 @lecture_manager_required
 def lecture_import(request: HttpRequest) -> HttpResponse:
     """Take a lecture file, check that it parses, and show its preview."""
@@ -54,15 +56,15 @@ def lecture_import(request: HttpRequest) -> HttpResponse:
         form = LectureUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read()
             try:
-                _parse_upload(data, upload.name)
+                outline = _parse_upload(upload.read(), upload.name)
             except importer.LectureImportError as exc:
                 form.add_error("file", str(exc))
             else:
+                # The file is read once: the preview and the confirmation use what it held.
                 request.session[IMPORT_SESSION_KEY] = {
                     "name": upload.name,
-                    "data": base64.b64encode(data).decode("ascii"),
+                    "outline": outline.to_stash(),
                 }
                 return redirect("lessons:lecture-import-preview")
     return render(request, "lessons/lecture_import.html", {"form": form})
@@ -72,18 +74,13 @@ def lecture_import(request: HttpRequest) -> HttpResponse:
 def lecture_import_preview(request: HttpRequest) -> HttpResponse:
     """Show what an uploaded lecture will become; save it when confirmed."""
     stash = request.session.get(IMPORT_SESSION_KEY)
-    if stash is None:
+    if stash is None or "outline" not in stash:  # none, or stashed by an older version
         messages.info(request, _("Upload a lecture file first."))
         return redirect("lessons:lecture-import")
     if request.method == "POST" and "cancel" in request.POST:
         del request.session[IMPORT_SESSION_KEY]
         return redirect("lessons:lecture-import")
-    try:
-        outline = _parse_upload(base64.b64decode(stash["data"]), stash["name"])
-    except importer.LectureImportError as exc:
-        del request.session[IMPORT_SESSION_KEY]
-        messages.error(request, str(exc))
-        return redirect("lessons:lecture-import")
+    outline = importer.Outline.from_stash(stash["outline"])
     if request.method == "POST":
         lecture, created = services.lecture_save(
             outline=outline, source_name=stash["name"], imported_by=request.user

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "treebeard",
     "simple_history",
     "studyhub",
@@ -86,6 +89,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view says otherwise (@login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Says whether this session gave a two-step verification code; then holds the user at the
+    # code step (or the setup page, where the site requires it) until it has.
+    "django_otp.middleware.OTPMiddleware",
+    "studyhub.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -127,12 +134,24 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "studyhub.login_throttle.LoginThrottle"
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+# Wrong passwords from one address, over every user name, before that address is paused too.
+STUDYHUB_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+# The client's address, for the throttle. Behind DJANGO_PROXY_COUNT reverse proxies it is read
+# from X-Forwarded-For (django-ipware); without a proxy that header is ignored, as any client
+# can write it. ipware counts the proxies named in the header, and the last proxy is not in it
+# (it is REMOTE_ADDR); a header that does not match that count is not believed.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,6 +159,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-step verification (studyhub/two_factor): anyone may turn it on; with this set, staff and
+# branch managers must.
+STUDYHUB_REQUIRE_2FA = env_bool("STUDYHUB_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "StudyHub"
+# The admin lists devices so staff can remove a lost one, but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -167,13 +192,21 @@ STORAGES = {
     },
 }
 
-# One process keeps its cache in memory; several workers or hosts share Redis, so limits such
-# as the check-in's wrong-code count hold across them.
+# The cache holds limits such as the check-in's wrong-code count, so it must be one store that
+# every worker and host shares: the database by default (its table is made by a migration,
+# studyhub/migrations), Redis when DJANGO_REDIS_URL is set.
 if env_str("DJANGO_REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env_str("DJANGO_REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "studyhub_cache",
         }
     }
 

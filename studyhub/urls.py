@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-step/", include("studyhub.two_factor.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("lessons/", include("lessons.urls")),
     path("groups/", include("groups.urls")),

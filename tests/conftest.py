@@ -53,6 +53,7 @@ MIGRATION_SEEDS = [
     ("groups.migrations.0003_seed_session_kinds", "seed_session_kinds"),
     ("groups.migrations.0007_session_kind_expected_categories", "seed_expected_categories"),
     ("groups.migrations.0013_organisation_department_role", "grant"),
+    ("groups.migrations.0016_organisation_department_removes_devices", "grant"),
 ]
 
 

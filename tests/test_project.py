@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,3 +146,36 @@ def test_a_request_over_the_size_limit_is_refused_unread_with_the_limit_named(
     assert "1.0" in response.content.decode() and "MB" in response.content.decode()
     small = client.post(reverse("lessons:lecture-import"), {})
     assert small.status_code != 413
+
+
+@pytest.mark.parametrize(
+    ("url", "limit"),
+    [
+        (reverse_lazy("lessons:lecture-import"), "2.0 MB"),
+        (reverse_lazy("groups:roster-import", args=[1]), "1.0 MB"),
+        (reverse_lazy("groups:minutes-attachment-add", args=[1]), "10.0 MB"),
+    ],
+)
+def test_an_upload_over_its_own_limit_is_refused_unread_with_that_limit_named(
+    staff_client, url, limit
+):
+    # 3 MB and 12 MB are under the site-wide 12 MB; each page's own limit refuses them first.
+    declared = {"2.0 MB": 3, "1.0 MB": 2, "10.0 MB": 11}[limit] * 1024 * 1024
+    response = staff_client.post(
+        url, data=b"x", content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(declared),
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert limit in response.content.decode().replace("\xa0", " ")
+
+
+@pytest.mark.django_db
+def test_responses_carry_the_security_headers_the_readme_lists(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = True
+    response = client.get(reverse("login"), secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"

@@ -52,8 +52,10 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _sheet_url(session_pk: int, member_pk: int | None = None) -> str:
+def _sheet_url(session_pk: int, member_pk: int | None = None, group: str = "") -> str:
     url = reverse("groups:attendance-take", args=[session_pk])
+    if group.isdigit():  # the group the sheet showed, when it shows one at a time
+        url = f"{url}?group={group}"
     return f"{url}#attendance-{member_pk}" if member_pk else url
 
 
@@ -65,7 +67,7 @@ def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
         form = AttendanceSheetForm(request.POST, member_ids=member_ids)
         if not form.is_valid():
             messages.error(request, _("Some entries were not valid; nothing was saved."))
-            return redirect(_sheet_url(session.pk))
+            return redirect(_sheet_url(session.pk, group=request.POST.get("group", "")))
         try:
             result = attendance_save_sheet(
                 session=session,
@@ -95,13 +97,13 @@ def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"names": "、".join(result.conflicts)},
                 )
-        return redirect(_sheet_url(session.pk))
+        return redirect(_sheet_url(session.pk, group=request.POST.get("group", "")))
     return render(
         request,
         "groups/attendance/attendance.html",
         {
             **_row_context(session),
-            "groups": attendance_sheet(session),
+            "sheet": attendance_sheet(session, group=request.GET.get("group")),
             "counts": session_headcounts(session),
             "seen_at": timezone.now().isoformat(),
         },
@@ -171,7 +173,7 @@ def attendance_mark_all(request: HttpRequest, pk: int) -> HttpResponse:
             ngettext("%(count)d member marked present.", "%(count)d members marked present.", count)
             % {"count": count},
         )
-    return redirect(_sheet_url(session.pk))
+    return redirect(_sheet_url(session.pk, group=request.POST.get("group", "")))
 
 
 def attendance_member_history(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
@@ -187,7 +189,7 @@ def attendance_member_history(request: HttpRequest, pk: int, member_pk: int) -> 
 def attendance_signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the printable sign-in sheet (签到表): expected members with a signature column."""
     session = get_session_for_user(request.user, pk, manage=True)
-    groups = attendance_sheet(session)
+    groups = attendance_sheet(session, everyone=True).groups
     # One numbering down the whole sheet, across the 党小组 headings.
     rows = [row for group in groups for row in group.rows]
     for number, row in enumerate(rows, start=1):

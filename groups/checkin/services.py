@@ -211,8 +211,7 @@ def _verified_row(
         if match == "expired":
             raise _expired_code()
         if match != "ok":
-            _count_wrong_code(user.pk, session.pk)
-            raise _wrong_code()
+            raise _wrong_code()  # counted by checkin_record, outside its transaction
     return row
 
 
@@ -240,7 +239,6 @@ def checkin_check(
     return _already(row)
 
 
-@transaction.atomic
 def checkin_record(
     *,
     session: StudySession,
@@ -254,6 +252,19 @@ def checkin_record(
     Marks present, or late after start + grace; keeps the first check-in; never touches
     an excused (approved leave) status. Raises CheckinError with nothing saved.
     """
+    try:
+        return _checkin_record(session=session, user=user, token=token, code=code, now=now)
+    except CheckinError as refusal:
+        if refusal.code == "wrong":
+            # After the rollback: the count lives in the cache, which may be a database table.
+            _count_wrong_code(user.pk, session.pk)
+        raise
+
+
+@transaction.atomic
+def _checkin_record(
+    *, session: StudySession, user: Any, token: str, code: str, now: datetime | None
+) -> CheckinResult:
     if not token and not code:
         raise CheckinError(_("Scan the QR code or type the code shown."), code="missing")
     now = now or timezone.now()

@@ -19,6 +19,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
@@ -363,6 +364,22 @@ class Exporter:
         code = filters.root.code if filters.root is not None else "member"
         name = f"{filters.subject}-{self.verbose_name}-{period}.{extension}"
         return name, f"{code}-{self.identifier}-{period}.{extension}"
+
+
+@contextmanager
+def planned_to_stream(settings: Sequence[str], *, using: str = "default") -> Iterator[None]:
+    """On PostgreSQL, run the block in a transaction with the exporter's planner settings, so
+    a server-side cursor walks the rows in index order and its first rows come at once
+    (without them the plan sorts every row first). Elsewhere, just run it."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings:
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            for setting in settings:
+                cursor.execute(setting)
+        yield
 
 
 def iter_copy_csv(exporter: Exporter, *, using: str = "default") -> Iterator[str | bytes]:

@@ -16,6 +16,7 @@ from groups.minutes import services as minutes_services
 from groups.minutes.forms import AttachmentForm, MinutesForm
 from groups.models import StudySession
 from groups.permissions import get_attachment_for_user, get_session_for_user
+from studyhub.middleware import upload_limit
 
 HISTORY_SHOWN = 10
 
@@ -61,6 +62,7 @@ def minutes_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("groups:minutes-edit", session_id=session.pk)
 
 
+@upload_limit(lambda: conf.MINUTES_ATTACHMENT_MAX_BYTES)
 @require_POST
 def attachment_add(request: HttpRequest, session_id: int) -> HttpResponse:
     """Attach a photo or PDF to a session's minutes; anything else is refused, unsaved."""

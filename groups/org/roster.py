@@ -103,6 +103,32 @@ class RawRoster:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    def to_stash(self) -> dict[str, Any]:
+        """Return what the file held as JSON data, kept in the session from preview to confirm,
+        so the file is read once. Date cells become ISO dates, which parse_date reads back."""
+        return {
+            "headers": self.headers,
+            "rows": [
+                [line, {h: _storable(v) for h, v in cells.items()}] for line, cells in self.rows
+            ],
+            "errors": self.errors,
+        }
+
+    @classmethod
+    def from_stash(cls, data: dict[str, Any]) -> RawRoster:
+        rows = [(line, cells) for line, cells in data["rows"]]
+        return cls(headers=data["headers"], rows=rows, errors=data["errors"])
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
 
 def _decode_csv(data: bytes) -> str:
     try:

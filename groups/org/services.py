@@ -25,7 +25,7 @@ BATCH = 1000
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
 
-    from groups.org.roster import RosterPlan
+    from groups.org.roster import RawRoster, RosterPlan
 
 
 def _new_usernames(phones: list[str]) -> list[str]:
@@ -219,9 +219,16 @@ def role_end(*, role: BranchRole, on: datetime.date | None = None) -> BranchRole
 
 @transaction.atomic
 def roster_import(
-    *, data: bytes, filename: str = "", root: Branch | None = None, dry_run: bool = False
+    *,
+    data: bytes = b"",
+    filename: str = "",
+    raw: RawRoster | None = None,
+    root: Branch | None = None,
+    dry_run: bool = False,
 ) -> RosterPlan:
     """Validate a roster file and, if every row is valid and not a dry run, apply it.
+
+    Give the file (data, filename), or what parse_roster already read from it (raw).
 
     All or nothing: a plan with any error saves nothing. Rows update the member they match
     (see ``groups.org.roster``) and create the rest; a changed branch is a dated transfer.
@@ -230,7 +237,9 @@ def roster_import(
     """
     from groups.org.roster import parse_roster, validate_roster
 
-    plan = validate_roster(parse_roster(data, filename=filename), root=root)
+    if raw is None:
+        raw = parse_roster(data, filename=filename)
+    plan = validate_roster(raw, root=root)
     if dry_run or not plan.is_valid:
         return plan
     today = local_today()

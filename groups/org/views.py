@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from itertools import groupby
 
 from django.contrib import messages
@@ -16,8 +15,9 @@ from groups.exports.services import personal_data_export_record
 from groups.exports.writers import csv_response, xlsx_response
 from groups.models import Branch, BranchRole, Member, PersonalDataExport
 from groups.org import services
-from groups.org.forms import RosterExportForm, RosterUploadForm
-from groups.org.roster import roster_members, roster_rows
+from groups.org.forms import ROSTER_MAX_UPLOAD_BYTES, RosterExportForm, RosterUploadForm
+from groups.org.roster import RawRoster, parse_roster, roster_members, roster_rows
+from studyhub.middleware import upload_limit
 
 ROLE_ORDER = {role: index for index, role in enumerate(BranchRole.Role.values)}
 
@@ -125,6 +125,7 @@ def roster_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     return csv_response(rows, filename=f"{filename}.csv")
 
 
+@upload_limit(lambda: ROSTER_MAX_UPLOAD_BYTES)
 def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a roster file for the branch subtree and check it, for the preview."""
     branch = permissions.get_branch_for_user(request.user, pk, manage=True)
@@ -133,9 +134,11 @@ def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            # Read once: the preview and the confirmation use what the file held.
+            raw = parse_roster(upload.read(), filename=upload.name)
             request.session[_roster_stash_key(branch)] = {
                 "name": upload.name,
-                "data": base64.b64encode(upload.read()).decode("ascii"),
+                "roster": raw.to_stash(),
             }
             return redirect("groups:roster-import-preview", pk=branch.pk)
     return render(request, "groups/org/roster_import.html", {"branch": branch, "form": form})
@@ -146,7 +149,7 @@ def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     branch = permissions.get_branch_for_user(request.user, pk, manage=True)
     key = _roster_stash_key(branch)
     stash = request.session.get(key)
-    if stash is None:
+    if stash is None or "roster" not in stash:  # none, or stashed by an older version
         messages.info(request, _("Upload a roster file first."))
         return redirect("groups:roster-import", pk=branch.pk)
     if request.method == "POST" and "cancel" in request.POST:
@@ -154,10 +157,7 @@ def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("groups:branch-detail", pk=branch.pk)
     confirm = request.method == "POST" and "confirm" in request.POST
     plan = services.roster_import(
-        data=base64.b64decode(stash["data"]),
-        filename=stash["name"],
-        root=branch,
-        dry_run=not confirm,
+        raw=RawRoster.from_stash(stash["roster"]), root=branch, dry_run=not confirm
     )
     if confirm and plan.is_valid:
         del request.session[key]

@@ -10,10 +10,11 @@ through ``groups.attendance.expected.sessions_expecting``.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Subquery
 
 from groups.attendance.expected import sessions_expecting
@@ -163,6 +164,7 @@ class MemberReading:
 class SectionStatus:
     section: Section
     rows: list[MemberReading]
+    shown: list[MemberReading] = field(default_factory=list)  # the rows a page shows
 
     def _count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -197,8 +199,10 @@ def _name_key(member: Member) -> str:
     return " ".join(lazy_pinyin(member.name))
 
 
-def _sort_rows(rows: list[MemberReading], key: str, descending: bool) -> list[MemberReading]:
-    names = {row.member.pk: _name_key(row.member) for row in rows}
+def _sort_rows(
+    rows: list[MemberReading], key: str, descending: bool, names: dict[int, str]
+) -> list[MemberReading]:
+    """Sort one section's rows; names holds each member's pinyin, worked out once a page."""
 
     def sort_key(row: MemberReading) -> tuple:
         name = names[row.member.pk]
@@ -212,32 +216,72 @@ def _sort_rows(rows: list[MemberReading], key: str, descending: bool) -> list[Me
     return sorted(rows, key=sort_key, reverse=descending)
 
 
+# The session page shows this many members of each section (unread first); its full list
+# is on the session's reading page, this many a page.
+READING_PREVIEW_ROWS = 20
+READING_PAGE_ROWS = 100
+
+
 @dataclass
 class ReadingStatus:
-    """The managers' table of who has read each assigned section, sorted as asked."""
+    """The managers' table of who has read each assigned section, sorted as asked.
+
+    Each section's counts cover every expected member; its ``shown`` rows are one page of
+    them (``page``), or on the session page the first READING_PREVIEW_ROWS (``more``: how
+    many the full list adds), so the page stays the same size for a 党委-wide session.
+    """
 
     statuses: list[SectionStatus]
     sort: str
     descending: bool
+    page: Page | None = None
+    more: int = 0
+    members: int = 0  # expected at the session
+    preview_rows: int = READING_PREVIEW_ROWS
+
+    @property
+    def query(self) -> str:
+        """The sort as the start of a query string, for the pager's links."""
+        return f"sort={'-' if self.descending else ''}{self.sort}&"
 
 
-def reading_status(session: StudySession, *, sort: str | None = None) -> ReadingStatus:
-    """Return the reading status of a session, sorted by a ?sort= value (4 queries)."""
+def reading_status(
+    session: StudySession,
+    *,
+    sort: str | None = None,
+    page: str | int | None = None,
+    preview: bool = False,
+    sections: list[Section] | None = None,
+) -> ReadingStatus:
+    """Return the reading status of a session, sorted by a ?sort= value (4 queries, 3 given
+    the assigned sections): the page of rows asked for, or with preview the first few."""
     key, descending = parse_sort(sort)
-    return ReadingStatus(reading_status_for_session(session, sort=sort), key, descending)
+    statuses = reading_status_for_session(session, sort=sort, sections=sections)
+    members = len(statuses[0].rows) if statuses else 0
+    if preview:
+        for status in statuses:
+            status.shown = status.rows[:READING_PREVIEW_ROWS]
+        more = max(0, members - READING_PREVIEW_ROWS)
+        return ReadingStatus(statuses, key, descending, more=more, members=members)
+    shown = Paginator(range(members), READING_PAGE_ROWS).get_page(page)
+    for status in statuses:
+        status.shown = status.rows[shown.start_index() - 1 : shown.end_index()]
+    return ReadingStatus(statuses, key, descending, page=shown, members=members)
 
 
 def reading_status_for_session(
-    session: StudySession, *, sort: str | None = None
+    session: StudySession, *, sort: str | None = None, sections: list[Section] | None = None
 ) -> list[SectionStatus]:
-    """Return, per assigned section, each expected member's progress and note (4 queries)."""
+    """Return, per assigned section, each expected member's progress and note (4 queries, 3
+    given the assigned sections)."""
     key, descending = parse_sort(sort)
-    sections = [
-        a.section
-        for a in ReadingAssignment.objects.filter(session=session)
-        .select_related("section__lecture")
-        .defer("section__body", "section__lecture__preamble")
-    ]
+    if sections is None:
+        sections = [
+            a.section
+            for a in ReadingAssignment.objects.filter(session=session)
+            .select_related("section__lecture")
+            .defer("section__body", "section__lecture__preamble")
+        ]
     if not sections:
         return []
     expected = expected_members(session)
@@ -255,6 +299,7 @@ def reading_status_for_session(
             section_id__in=section_ids, member__in=expected.values("pk")
         ).values("member_id", "section_id", "text")
     }
+    names = {member.pk: _name_key(member) for member in members}
     result = []
     for section in sections:
         rows = []
@@ -268,7 +313,8 @@ def reading_status_for_session(
                     note=notes.get((member.pk, section.pk), ""),
                 )
             )
-        result.append(SectionStatus(section=section, rows=_sort_rows(rows, key, descending)))
+        rows = _sort_rows(rows, key, descending, names)
+        result.append(SectionStatus(section=section, rows=rows))
     return result
 
 

@@ -91,7 +91,9 @@ def section_notes(request: HttpRequest, section_id: int) -> HttpResponse:
 def session_reading(request: HttpRequest, session_id: int) -> HttpResponse:
     """Show who of the expected members has read each assigned section (managers)."""
     session = get_session_for_user(request.user, session_id, manage=True)
-    status = reading_selectors.reading_status(session, sort=request.GET.get("sort"))
+    status = reading_selectors.reading_status(
+        session, sort=request.GET.get("sort"), page=request.GET.get("page")
+    )
     return render(
         request, "groups/reading/reading_status.html", {"session": session, "reading": status}
     )

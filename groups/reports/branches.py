@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,7 +15,7 @@ from groups.models import (
     SessionKind,
 )
 from groups.models.sessions import Period
-from groups.reports.compliance import ComplianceCell, compliance_report
+from groups.reports.compliance import ComplianceCell, compliance_reports
 from groups.reports.filters import ReportFilters, attendance_in_scope
 from groups.reports.matrix import month_of
 
@@ -125,38 +126,36 @@ class MonthSpan:
     last: bool
 
 
-def month_rates(filters: ReportFilters, *, now: datetime | None = None) -> list[MonthRate]:
-    """Return attendance per month of the period (months without sessions included), 1 query."""
-    now = now or timezone.now()
-    grouped = {
-        r["month"]: Counts.of(r)
-        for r in attendance_in_scope(filters, now=now)
-        .values(month=month_of("session__starts_at"))
+def _attendance_by_branch_and_month(
+    filters: ReportFilters, now: datetime
+) -> tuple[dict[str, Counts], dict[date, Counts]]:
+    """Return attendance per member's branch path and per month of the period, in 1 query."""
+    by_path: dict[str, Counts] = defaultdict(Counts)
+    by_month: dict[date, Counts] = defaultdict(Counts)
+    for r in (
+        attendance_in_scope(filters, now=now)
+        .values("member_branch__path", month=month_of("session__starts_at"))
         .annotate(**status_counts())
-    }
-    return [MonthRate(month=m, attendance=grouped.get(m, Counts())) for m in filters.months]
+    ):
+        counts = Counts.of(r)
+        by_path[r["member_branch__path"]].add(counts)
+        by_month[r["month"]].add(counts)
+    return by_path, by_month
 
 
 def branch_report(filters: ReportFilters, *, now: datetime | None = None) -> BranchReport:
     """Return per branch attendance and the monthly held-vs-required matrix by kind.
 
-    Required/held come from groups.sessions.selectors.compliance_report (a month view per month of
-    the period: a constant number of queries per month); a quarterly or yearly rule shows its
-    own window in each month it spans and counts once towards completion.
+    Required/held come from groups.reports.compliance (a month view per month of the period,
+    in the same few queries however many months); a quarterly or yearly rule shows its own
+    window in each month it spans and counts once towards completion.
     """
     if filters.root is None:
         raise ValueError("a branch report needs a branch")
     now = now or timezone.now()
     months = filters.months
-    by_group = {
-        r["member_branch__path"]: Counts.of(r)
-        for r in attendance_in_scope(filters, now=now)
-        .values("member_branch__path")
-        .annotate(**status_counts())
-    }
-    reports = [
-        compliance_report(root=filters.root, period=Period.MONTH, day=m, now=now) for m in months
-    ]
+    by_group, by_month = _attendance_by_branch_and_month(filters, now)
+    reports = compliance_reports(root=filters.root, period=Period.MONTH, days=months, now=now)
     wanted = {k.pk for k in filters.kinds}
     kinds: dict[int, SessionKind] = {}
     for report in reports:
@@ -214,5 +213,6 @@ def branch_report(filters: ReportFilters, *, now: datetime | None = None) -> Bra
         months=months,
         kinds=kind_list,
         rows=rows,
-        month_rates=month_rates(filters, now=now),
+        # Months without sessions included.
+        month_rates=[MonthRate(month=m, attendance=by_month.get(m, Counts())) for m in months],
     )

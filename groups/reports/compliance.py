@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,99 +163,168 @@ def compliance_report(
 
     Runs a constant number of queries whatever the size of the subtree.
     """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    start, end = period_bounds(period, day)
-    branches = list(
-        Branch.objects.filter(Q(path__startswith=root.path) | Q(path__in=root.ancestor_paths))
-        .select_related("kind")
-        .order_by("path")
-    )
-    by_path = {b.path: b for b in branches}
-    scope = [b for b in branches if b.path.startswith(root.path)]
-    kinds = list(SessionKind.objects.prefetch_related("branch_kinds"))
-    applies = {k.pk: {bk.pk for bk in k.branch_kinds.all()} for k in kinds}
-    overrides = {
-        (r["branch__path"], r["kind_id"]): (r["required_count"], r["period"])
-        for r in KindRule.objects.filter(branch__in=[b.pk for b in branches]).values(
-            "branch__path", "kind_id", "required_count", "period"
-        )
-    }
-    exemptions = {
-        (e["branch_id"], e["kind_id"]): e["reason"]
-        for e in BranchExemption.objects.filter(branch__in=[b.pk for b in scope]).values(
-            "branch_id", "kind_id", "reason"
-        )
-    }
+    return compliance_reports(root=root, period=period, days=[day], now=now)[0]
 
-    def rule_for(branch: Branch, kind: SessionKind) -> tuple[int, str] | None:
+
+def compliance_reports(
+    *, root: Branch, period: str, days: list[date], now: datetime | None = None
+) -> list[ComplianceReport]:
+    """Return compliance_report for the period holding each day (every month of a year, say)
+    in the same constant number of queries as for one: the rules are read once and the
+    sessions of every window are counted in one grouped query."""
+    now = now or timezone.now()
+    rules = _Rules.load(root)
+    windows = list(dict.fromkeys(w for day in days for w in _windows(period, day)))
+    counts = _session_counts(rules.branches, windows, now)
+    return [rules.report(period=period, day=day, counts=counts, now=now) for day in days]
+
+
+def _window_for(period: str, day: date, rule_period: str) -> tuple[str, date, date]:
+    """The window a rule per rule_period is judged over in the period holding day."""
+    if PERIOD_RANK[Period(rule_period)] <= PERIOD_RANK[Period(period)]:
+        return period, *period_bounds(period, day)
+    return rule_period, *period_bounds(rule_period, day)
+
+
+def _windows(period: str, day: date) -> list[tuple[str, date, date]]:
+    return sorted({_window_for(period, day, p) for p in Period.values}, key=lambda w: (w[1], w[2]))
+
+
+@dataclass
+class _Rules:
+    """What compliance is judged by, whatever the period: the subtree (with root's ancestors,
+    whose sessions count for it), the kinds, rule overrides and exemptions."""
+
+    root: Branch
+    branches: list[Branch]
+    kinds: list[SessionKind]
+    applies: dict[int, set[int]]
+    overrides: dict[tuple[str, int], tuple[int, str]]
+    exemptions: dict[tuple[int, int], str]
+
+    @classmethod
+    def load(cls, root: Branch) -> _Rules:
+        branches = list(
+            Branch.objects.filter(Q(path__startswith=root.path) | Q(path__in=root.ancestor_paths))
+            .select_related("kind")
+            .order_by("path")
+        )
+        # Each kind with the branch kinds it applies to, in one query: a row per pair.
+        kinds: dict[int, SessionKind] = {}
+        applies: dict[int, set[int]] = defaultdict(set)
+        for kind in SessionKind.objects.annotate(applies_to=F("branch_kinds")):
+            kinds.setdefault(kind.pk, kind)
+            if kind.applies_to is not None:
+                applies[kind.pk].add(kind.applies_to)
+        # Rule overrides on the branches and their ancestors, and exemptions in the subtree, in
+        # one query: an exemption is a row without a count.
+        overrides: dict[tuple[str, int], tuple[int, str]] = {}
+        exemptions: dict[tuple[int, int], str] = {}
+        rules = (
+            KindRule.objects.filter(branch__in=[b.pk for b in branches])
+            .order_by()
+            .values_list(
+                "branch_id", "branch__path", "kind_id", "required_count", "period", Value("")
+            )
+        )
+        exempt = (
+            BranchExemption.objects.filter(branch__path__startswith=root.path)
+            .order_by()
+            .values_list(
+                "branch_id",
+                "branch__path",
+                "kind_id",
+                Value(None, output_field=IntegerField()),
+                Value(""),
+                "reason",
+            )
+        )
+        for branch_id, path, kind_id, count, period, reason in rules.union(exempt, all=True):
+            if count is None:
+                exemptions[(branch_id, kind_id)] = reason
+            else:
+                overrides[(path, kind_id)] = (count, period)
+        return cls(
+            root=root,
+            branches=branches,
+            kinds=list(kinds.values()),
+            applies={pk: applies[pk] for pk in kinds},
+            overrides=overrides,
+            exemptions=exemptions,
+        )
+
+    def rule_for(self, branch: Branch, kind: SessionKind) -> tuple[int, str] | None:
         for path in [branch.path, *reversed(branch.ancestor_paths)]:
-            if (path, kind.pk) in overrides:
-                return overrides[(path, kind.pk)]
+            if (path, kind.pk) in self.overrides:
+                return self.overrides[(path, kind.pk)]
         if kind.required_count is None:
             return None
         return kind.required_count, kind.period
 
-    def window_for(rule_period: str) -> tuple[str, date, date]:
-        if PERIOD_RANK[Period(rule_period)] <= PERIOD_RANK[Period(period)]:
-            return period, start, end
-        return rule_period, *period_bounds(rule_period, day)
-
-    windows = sorted({window_for(p) for p in Period.values}, key=lambda w: (w[1], w[2]))
-    counts = _session_counts(branches, windows, now)
-
-    rows: list[ComplianceRow] = []
-    for branch in scope:
-        cells: list[ComplianceCell | None] = []
-        for kind in kinds:
-            rule = rule_for(branch, kind)
-            if (
-                rule is None
-                or not rule[0]
-                or (applies[kind.pk] and branch.kind_id not in applies[kind.pk])
-            ):
-                cells.append(None)
-                continue
-            count, rule_period = rule
-            w_period, w_start, w_end = window_for(rule_period)
-            paths = [branch.path] if kind.committee_only else [*branch.ancestor_paths, branch.path]
-            held = planned = 0
-            for path in paths:
-                found = counts.get((by_path[path].pk, kind.pk, w_start, w_end), (0, 0))
-                held, planned = held + found[0], planned + found[1]
-            multiple = periods_in(rule_period, w_start, w_end) if w_period == period else 1
-            if today >= w_end:
-                days_left: int | None = 0
-            elif today < w_start:
-                days_left = None
-            else:
-                days_left = (w_end - today).days
-            cells.append(
-                ComplianceCell(
-                    branch=branch,
-                    kind=kind,
-                    required=count * max(multiple, 1),
-                    held=held,
-                    planned=planned,
-                    window_period=w_period,
-                    window_start=w_start,
-                    window_end=w_end,
-                    days_left=days_left,
-                    exempt_reason=exemptions.get((branch.pk, kind.pk), ""),
+    def report(
+        self,
+        *,
+        period: str,
+        day: date,
+        counts: dict[tuple[int, int, date, date], tuple[int, int]],
+        now: datetime,
+    ) -> ComplianceReport:
+        today = timezone.localdate(now)
+        start, end = period_bounds(period, day)
+        by_path = {b.path: b for b in self.branches}
+        scope = [b for b in self.branches if b.path.startswith(self.root.path)]
+        kinds = self.kinds
+        rows: list[ComplianceRow] = []
+        for branch in scope:
+            cells: list[ComplianceCell | None] = []
+            for kind in kinds:
+                rule = self.rule_for(branch, kind)
+                applies = self.applies[kind.pk]
+                if rule is None or not rule[0] or (applies and branch.kind_id not in applies):
+                    cells.append(None)
+                    continue
+                count, rule_period = rule
+                w_period, w_start, w_end = _window_for(period, day, rule_period)
+                paths = (
+                    [branch.path] if kind.committee_only else [*branch.ancestor_paths, branch.path]
                 )
-            )
-        rows.append(ComplianceRow(branch=branch, cells=cells))
-    used = [i for i in range(len(kinds)) if any(r.cells[i] for r in rows)]
-    for row in rows:
-        row.cells = [row.cells[i] for i in used]
-    return ComplianceReport(
-        root=root,
-        period=period,
-        start=start,
-        end=end,
-        kinds=[kinds[i] for i in used],
-        rows=rows,
-    )
+                held = planned = 0
+                for path in paths:
+                    found = counts.get((by_path[path].pk, kind.pk, w_start, w_end), (0, 0))
+                    held, planned = held + found[0], planned + found[1]
+                multiple = periods_in(rule_period, w_start, w_end) if w_period == period else 1
+                if today >= w_end:
+                    days_left: int | None = 0
+                elif today < w_start:
+                    days_left = None
+                else:
+                    days_left = (w_end - today).days
+                cells.append(
+                    ComplianceCell(
+                        branch=branch,
+                        kind=kind,
+                        required=count * max(multiple, 1),
+                        held=held,
+                        planned=planned,
+                        window_period=w_period,
+                        window_start=w_start,
+                        window_end=w_end,
+                        days_left=days_left,
+                        exempt_reason=self.exemptions.get((branch.pk, kind.pk), ""),
+                    )
+                )
+            rows.append(ComplianceRow(branch=branch, cells=cells))
+        used = [i for i in range(len(kinds)) if any(r.cells[i] for r in rows)]
+        for row in rows:
+            row.cells = [row.cells[i] for i in used]
+        return ComplianceReport(
+            root=self.root,
+            period=period,
+            start=start,
+            end=end,
+            kinds=[kinds[i] for i in used],
+            rows=rows,
+        )
 
 
 def _session_counts(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -51,10 +52,15 @@ def _follow_up(
     absences: int,
     rows: QuerySet[Attendance] | None = None,
 ) -> list[FollowUpRow]:
-    """Return follow-up rows for members matching a Q on Attendance, in one query."""
+    """Return follow-up rows for members matching a Q on Attendance, in one query.
+
+    Without rows, those of the last FOLLOW_UP_MONTHS months: the dashboard's list does not
+    grow with the years of history.
+    """
     if rows is None:
         rows = Attendance.objects.exclude(session__status=StudySession.Status.CANCELLED).filter(
-            session__starts_at__lt=now
+            session__starts_at__lt=now,
+            session__starts_at__gte=now - relativedelta(months=conf.FOLLOW_UP_MONTHS),
         )
     latest = (
         rows.filter(members, member__status=Member.Status.ACTIVE)

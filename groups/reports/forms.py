@@ -64,16 +64,18 @@ class ReportFilterForm(forms.Form):
         *,
         user: Any,
         member: Member | None = None,
+        manages: bool | None = None,
         today: date | None = None,
         **kwargs: Any,
     ) -> None:
-        """Bind GET data over the defaults; member is the user's own profile, if any."""
+        """Bind GET data over the defaults; member is the user's own profile, if any; manages,
+        whether the user manages a branch, if the caller knows already."""
         self.user = user
         self.member = member
         today = today or timezone.localdate()
         self.today = today
         managed = managed_branches(user).order_by("path")
-        self.manages = managed.exists()
+        self.manages = managed.exists() if manages is None else manages
         merged: dict[str, Any] = {
             "date_from": date(today.year, 1, 1).isoformat(),
             "date_to": today.isoformat(),

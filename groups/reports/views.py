@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -38,11 +39,20 @@ def _filter_form(request: HttpRequest, *, manager_only: bool) -> ReportFilterFor
     if manager_only and not manages:
         raise PermissionDenied
     member = None if manages else own_member(request.user)
-    return ReportFilterForm(request.GET, user=request.user, member=member)
+    return ReportFilterForm(request.GET, user=request.user, member=member, manages=manages)
+
+
+# The tabs whose tables list a row per member or per session show this many a page; their
+# totals cover every row, and the export and the print view have them all.
+PAGED_TABS = {"members", "ledger", "follow-up"}
+REPORT_PAGE_ROWS = 200
 
 
 def _render_tab(request: HttpRequest, tab: str, extra: dict[str, Any]) -> HttpResponse:
     form = extra["form"]
+    if tab in PAGED_TABS and "rows" in extra:
+        page = Paginator(extra["rows"], REPORT_PAGE_ROWS).get_page(request.GET.get("page"))
+        extra = {**extra, "rows": page.object_list, "page": page}
     context = {
         "tab": tab,
         "tabs": TABS,

@@ -149,21 +149,33 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     )
 
 
+EXPECTED_NAMES_SHOWN = 60
+
+
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a session: when, where, who leads it, the reading, and who is expected."""
     user = request.user
     session = get_session_for_user(user, pk)
     can_manage = can_manage_branch(user, session.branch)
+    expected = expected_members(session).select_related("branch")
     context = {
         "session": session,
         "can_manage": can_manage,
-        "expected": expected_members(session).select_related("branch") if can_manage else None,
+        # The first names only: a 党委-wide session expects thousands (the sign-in sheet
+        # lists them all).
+        "expected": list(expected[:EXPECTED_NAMES_SHOWN]) if can_manage else None,
         "checkin": checkin_panel(user, session, can_manage=can_manage),
         "headcounts": session_headcounts(session),
         "attendance_links": can_manage and not session.is_cancelled,
         "leave": leave_panel(user, session),
         "leave_form": LeaveRequestForm(),
-        "reading": reading_status(session, sort=request.GET.get("sort")) if can_manage else None,
+        "reading": (
+            reading_status(
+                session, sort=request.GET.get("sort"), preview=True, sections=session.reading
+            )
+            if can_manage
+            else None
+        ),
     }
     return render(request, "groups/sessions/session_detail.html", context)
 

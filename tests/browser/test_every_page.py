@@ -67,6 +67,7 @@ def pages() -> dict[str, str]:
         "lectures": reverse("lessons:lecture-list"),
         "lecture": reverse("lessons:lecture-detail", args=[lecture.pk]),
         "glossary": reverse("lessons:lecture-glossary", args=[lecture.pk]),
+        "two-step": reverse("two_factor:setup"),
     }
 
 
@@ -92,6 +93,7 @@ def member_pages() -> dict[str, str]:
         "lecture": reverse("lessons:lecture-detail", args=[lecture.pk]),
         "section": lecture.sections.order_by("position").first().get_absolute_url(),
         "glossary": reverse("lessons:lecture-glossary", args=[lecture.pk]),
+        "two-step": reverse("two_factor:setup"),
     }
 
 

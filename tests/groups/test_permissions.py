@@ -16,6 +16,7 @@ from groups.permissions import (
     scope_members,
 )
 from tests.groups.factories import PERSONAS
+from tests.matrix import LOGIN, REDIRECT, assert_outcome
 
 
 def codes(queryset) -> list[str]:
@@ -92,8 +93,6 @@ def test_scope_is_one_query_however_many_roles(org, django_assert_num_queries):
 
 # --- The permission matrix: every organisation URL × every persona ---------------------
 
-LOGIN = "login"  # 302 to the login page
-REDIRECT = "redirect"  # 302 somewhere else (the page's own flow)
 
 #            anonymous member_a member_b sec_a sec_b sec_parent staff
 MATRIX = [
@@ -124,14 +123,7 @@ CASES = [
 def test_permission_matrix(org, login, name, target, query, persona_name, expected):
     args = [getattr(org, target).pk] if target else []
     response = login(persona_name).get(reverse(f"groups:{name}", args=args) + query)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    elif expected == REDIRECT:
-        assert response.status_code == 302
-        assert not response["Location"].startswith(reverse("login"))
-    else:
-        assert response.status_code == expected
+    assert_outcome(response, expected)
 
 
 def test_matrix_covers_every_organisation_url():

@@ -516,3 +516,23 @@ def test_sample_lecture_imports_end_to_end(staff_client, sample_bytes, real_impo
     _upload(staff_client, sample_bytes, SAMPLE_LECTURE.name)
     staff_client.post(reverse("lessons:lecture-import-preview"), {"confirm": ""})
     assert Lecture.objects.count() == 1
+
+
+def test_the_lecture_file_is_read_once_and_saved_as_previewed(staff_client, monkeypatch):
+    data = SAMPLE_LECTURE.read_bytes()
+    expected = importer.parse_file(data, "党课.txt")
+    _upload(staff_client, data, "党课.txt")
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the lecture file was read again")
+
+    monkeypatch.setattr(importer, "parse_file", read_again)
+    assert (
+        expected.title
+        in staff_client.get(reverse("lessons:lecture-import-preview")).content.decode()
+    )
+    staff_client.post(reverse("lessons:lecture-import-preview"), {"confirm": ""})
+    lecture = Lecture.objects.get()
+    assert lecture.source_hash == expected.text_hash
+    assert lecture.sections.count() == len(list(expected.walk()))
+    assert KeyTerm.objects.in_lecture(lecture).count() == len(expected.terms)

@@ -240,3 +240,33 @@ def test_the_admin_shows_attendance_history(admin_client, session, org):
     assert admin_client.post(change, {"status": "", "note": ""}).status_code == 200
     row.refresh_from_db()
     assert row.status == L
+
+
+def test_a_session_of_hundreds_shows_one_group_at_a_time_and_saves_back_to_it(
+    client, django_assert_max_num_queries
+):
+    session, secretary = big_session(501)  # the secretary and 100 in each of five 党小组
+    client.force_login(secretary)
+    with django_assert_max_num_queries(9):
+        page = client.get(url("attendance-take", session.pk)).content.decode()
+    assert "the sheet shows one of its 6 groups at a time" in page
+    # The 支部 itself (its secretary) comes first; each group link says recorded/expected.
+    assert page.count('type="radio"') == 4 * 1
+    second = session.attendance.filter(member__name="党员001").get().member_branch
+    assert f'href="?group={second.pk}"' in page and "50/100" in page
+
+    page = client.get(url("attendance-take", session.pk), {"group": second.pk}).content.decode()
+    assert page.count('type="radio"') == 4 * 100
+    assert f'name="group" value="{second.pk}"' in page
+    member = Member.objects.get(name="党员001")
+    response = client.post(
+        url("attendance-take", session.pk),
+        {"group": str(second.pk), f"status-{member.pk}": "late", "seen_at": ""},
+    )
+    assert response["Location"] == f"{url('attendance-take', session.pk)}?group={second.pk}"
+    assert session.attendance.get(member=member).status == "late"
+    # The printed sign-in sheet still lists everyone.
+    sheet = client.get(url("attendance-signin-sheet", session.pk)).content.decode()
+    assert "党员499" in sheet and "党员000" in sheet
+    # An unknown group shows the first.
+    assert client.get(url("attendance-take", session.pk), {"group": "9" * 20}).status_code == 200

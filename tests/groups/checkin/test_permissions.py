@@ -30,7 +30,7 @@ CHECKED_IN = {"member_a": "李明", "secretary_a": "张伟"}
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):
     cache.clear()
 
 

@@ -21,9 +21,9 @@ START = local(date(2026, 3, 10), time(14, 30))  # a 90-minute session: 14:30–1
 
 
 @pytest.fixture(autouse=True)
-def _english_and_fresh_cache(settings):
+def _english_and_fresh_cache(settings, db):
     settings.LANGUAGE_CODE = "en"
-    cache.clear()  # wrong-code counters live in the (process-wide) local-memory cache
+    cache.clear()  # wrong-code counters live in the cache (a table, kept by transactional tests)
     yield
     cache.clear()
 

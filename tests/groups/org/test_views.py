@@ -166,3 +166,31 @@ def test_branch_page_queries_do_not_grow(org, login, size, target, django_assert
     assert response.status_code == 200
     shown = response.content.decode().count('href="/groups/members/')
     assert shown == Member.objects.in_subtree(branch).count()
+
+
+def test_an_xlsx_roster_is_read_once_for_the_preview_and_the_confirmation(org, login, monkeypatch):
+    from openpyxl import Workbook
+
+    from groups.org import roster, views
+
+    workbook = Workbook()
+    workbook.active.append(["姓名", "性别", "出生日期", "手机号", "人员类别", "所在支部"])
+    workbook.active.append(
+        ["周强", "男", datetime.date(1979, 10, 1), 13900000021, "正式党员", "第一党支部"]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client = login("secretary_a")
+    upload = SimpleUploadedFile("名册.xlsx", buffer.getvalue())
+    client.post(reverse("groups:roster-import", args=[org.branch_a.pk]), {"file": upload})
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the roster file was read again")
+
+    monkeypatch.setattr(roster, "parse_roster", read_again)
+    monkeypatch.setattr(views, "parse_roster", read_again)
+    preview_url = reverse("groups:roster-import-preview", args=[org.branch_a.pk])
+    assert "1979-10-01" in client.get(preview_url).content.decode()
+    client.post(preview_url, {"confirm": "1"})
+    zhou = Member.objects.get(name="周强")
+    assert (zhou.birth_date, zhou.phone) == (datetime.date(1979, 10, 1), "13900000021")

@@ -160,6 +160,10 @@ def test_session_read_status_queries_do_not_grow(
         page = client.get(url + "?sort=read_at").content.decode()
     expected = 2 if size == "small" else 202
     assert f"of {expected} expected members" in page
+    # The session page shows the first members of each section: its size stays put.
+    with django_assert_max_num_queries(12):
+        session_page = client.get(books.session_a.get_absolute_url()).content
+    assert len(session_page) < 120_000
 
 
 # The lessons section page (5: session, user, section, sections, terms) plus the panel:
@@ -193,3 +197,40 @@ def test_the_email_reads_well(org, books):
     assert "https://s.example" + books.sections[1].get_absolute_url() in message.body
     # Only this session's reading.
     assert "严格党内政治生活" not in message.body
+
+
+def rows_per_section(page: str) -> list[list[tuple[str, str]]]:
+    """Return each section table's (status, name) rows."""
+    return [
+        re.findall(r'<tr data-status="(\w+)">\s*<td>([^<]+)</td>', chunk)
+        for chunk in page.split('data-section="')[1:]
+    ]
+
+
+def test_the_session_page_shows_the_first_members_and_the_reading_page_all_by_pages(
+    org, books, login
+):
+    grow(org, books)  # 202 members expected at session a
+    client = login("secretary_parent")
+    session_page = client.get(books.session_a.get_absolute_url()).content.decode()
+    assert [len(rows) for rows in rows_per_section(session_page)] == [20, 20]
+    assert "of 202 expected members" in session_page
+    full_url = reverse("groups:session-reading", args=[books.session_a.pk])
+    assert f'href="{full_url}?sort=status&amp;"' in session_page
+    assert "See all 202 members" in session_page
+    # Who is expected: the count, the first 60 names and where to find them all.
+    assert "Expected: 202 members" in session_page and "Showing the first 60." in session_page
+    sheet = reverse("groups:attendance-signin-sheet", args=[books.session_a.pk])
+    assert f'href="{sheet}"' in session_page
+
+    pages = [client.get(full_url, {"sort": "name", "page": n}).content.decode() for n in (1, 2, 3)]
+    assert [[len(rows) for rows in rows_per_section(p)] for p in pages] == [
+        [100, 100],
+        [100, 100],
+        [2, 2],
+    ]
+    assert 'href="?sort=name&amp;page=2#reading-status"' in pages[0]
+    assert "Page 3 of 3" in pages[2]
+    # Every member once over the pages.
+    first_section = [row for p in pages for row in rows_per_section(p)[0]]
+    assert len(first_section) == 202

@@ -9,7 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from groups.models import BranchExemption, BranchKind, KindRule
-from groups.reports.compliance import compliance_report, period_bounds, periods_in
+from groups.reports.compliance import (
+    compliance_report,
+    compliance_reports,
+    period_bounds,
+    periods_in,
+)
 from tests.groups.factories import kind, local, make_branch, make_session
 
 pytestmark = pytest.mark.django_db
@@ -142,4 +147,11 @@ def test_query_count_does_not_grow_with_the_subtree(dataset):
     with CaptureQueriesContext(connection) as large:
         report = compliance_report(root=c, period="month", day=date(2026, 3, 22), now=NOW)
     assert len(report.rows) == 14
-    assert len(large) == len(small) == 6
+    # Branches, kinds with what they apply to, rules with exemptions, session counts.
+    assert len(large) == len(small) == 4
+    # A year, month by month, in the same four.
+    months = [date(2026, m, 1) for m in range(1, 13)]
+    with CaptureQueriesContext(connection) as year:
+        reports = compliance_reports(root=c, period="month", days=months, now=NOW)
+    assert len(year) == 4
+    assert reports[2].rows == report.rows

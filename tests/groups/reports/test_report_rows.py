@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
+import time_machine
 
 from groups.models import MemberCategory, SessionKind
 from groups.reports.branches import branch_report
@@ -130,11 +131,14 @@ def test_follow_up_lists_three_unexcused_absences_in_a_row(record, settings):
     assert [(r.name, r.branch, r.first, r.last) for r in rows] == [
         ("孙丽", "第一党小组", date(YEAR, 2, 14), date(YEAR, 3, 20))
     ]
-    # Her current branch is b's: b's secretary follows her up, not a's.
-    assert [r.name for r in follow_up_for_user(org.secretary_b.user, absences=3)] == ["孙丽"]
-    assert follow_up_for_user(org.secretary_a.user, absences=3) == []
-    assert [r.name for r in follow_up_for_user(org.secretary_parent.user, absences=3)] == ["孙丽"]
-    assert follow_up_for_user(org.member_a.user, absences=3) == []
+    # Her current branch is b's: b's secretary follows her up, not a's (that spring).
+    with time_machine.travel(datetime(YEAR, 6, 1, 12, tzinfo=UTC), tick=False):
+        assert [r.name for r in follow_up_for_user(org.secretary_b.user, absences=3)] == ["孙丽"]
+        assert follow_up_for_user(org.secretary_a.user, absences=3) == []
+        assert [r.name for r in follow_up_for_user(org.secretary_parent.user, absences=3)] == [
+            "孙丽"
+        ]
+        assert follow_up_for_user(org.member_a.user, absences=3) == []
     # 王芳: absent, excused, absent — two absences in a row at most.
     assert [r.name for r in follow_up_rows(year_of(org.branch_b), absences=2)] == ["孙丽"]
     assert {r.name for r in follow_up_rows(year_of(org.committee), absences=1)} == {
@@ -232,3 +236,12 @@ def test_form_refuses_a_branch_outside_scope(org):
     assert not form.is_valid() and "branch" in form.errors
     form = _form(org.secretary_a.user, branch=str(org.group_a.pk))
     assert form.is_valid() and form.filters().root == org.group_a
+
+
+def test_the_dashboards_follow_up_list_reads_only_the_last_twelve_months(record):
+    secretary = record.org.secretary_b.user
+    with time_machine.travel(datetime(YEAR + 1, 2, 1, 12, tzinfo=UTC), tick=False):
+        assert [r.name for r in follow_up_for_user(secretary, absences=3)] == ["孙丽"]
+    # Her three absences (14 February to 20 March) are more than a year old by next April.
+    with time_machine.travel(datetime(YEAR + 1, 4, 1, 12, tzinfo=UTC), tick=False):
+        assert follow_up_for_user(secretary, absences=3) == []

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class StudyHubConfig(AppConfig):
+    name = "studyhub"
+
+    def ready(self) -> None:
+        # Connects the login signal that marks a session as waiting for a code.
+        from studyhub.two_factor import services  # noqa: F401
