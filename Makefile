@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= studyhub
 
-.PHONY: run test bench lint format messages setup migrate demo check-deploy clean
+.PHONY: run test bench loadtest lint format messages setup migrate demo check-deploy clean
 
 run: demo
 	@echo ""
@@ -21,6 +21,10 @@ test: setup
 
 bench: migrate
 	$(BIN)/python bench/run.py
+
+# gunicorn (2 workers, production settings) on PostgreSQL under wrk; see bench/loadtest.py.
+loadtest: setup
+	$(BIN)/python bench/loadtest.py
 
 lint: setup
 	$(BIN)/ruff check .

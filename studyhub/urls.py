@@ -20,5 +20,5 @@ urlpatterns = [
     path("lessons/", include("lessons.urls")),
     path("groups/", include("groups.urls")),
     path("admin/", admin.site.urls),
-    path("favicon.ico", views.favicon),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

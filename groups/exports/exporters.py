@@ -123,8 +123,8 @@ class DetailExporter(Exporter):
     has_copy_path = True
     # COPY and the XLSX path's cursor plan for the whole result: hash joins and one big sort,
     # so the first row left after the sort (11 s at 1M rows). Walking the sessions in date
-    # order by index, each one's rows by index and sorted per session (an incremental sort),
-    # it leaves at once and the total time is about the same.
+    # order by index, each one's rows by index and sorted per session (an incremental
+    # sort), it leaves at once and the total time is about the same.
     copy_settings = (
         "SET LOCAL enable_hashjoin = off",
         "SET LOCAL enable_mergejoin = off",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.urls import path
 
 from groups.minutes import views as views_minutes
+from studyhub import converters  # noqa: F401 — registers <id:…>
 
 urlpatterns = [
-    path("sessions/<int:session_id>/minutes/", views_minutes.minutes_edit, name="minutes-edit"),
+    path("sessions/<id:session_id>/minutes/", views_minutes.minutes_edit, name="minutes-edit"),
     path(
-        "sessions/<int:session_id>/minutes/attachments/",
+        "sessions/<id:session_id>/minutes/attachments/",
         views_minutes.attachment_add,
         name="minutes-attachment-add",
     ),
@@ -23,5 +24,5 @@ urlpatterns = [
         views_minutes.attachment_delete,
         name="minutes-attachment-delete",
     ),
-    path("sessions/<int:session_id>/record/", views_minutes.minutes_record, name="minutes-record"),
+    path("sessions/<id:session_id>/record/", views_minutes.minutes_record, name="minutes-record"),
 ]

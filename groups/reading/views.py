@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from groups.reading import selectors as reading_selectors
 from groups.reading import services as reading
 from groups.reading.forms import StudyNoteForm
 from lessons.models import Section
+from studyhub.redirects import safe_next
 
 
 def section_reading_panel(request: HttpRequest, section: Section) -> SafeString:
@@ -38,13 +38,8 @@ def section_reading_panel(request: HttpRequest, section: Section) -> SafeString:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
-    """Redirect to the form's safe `next` address, else to default."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = default
-    return redirect(target)
+    """Redirect to the form's safe `next` path on this site, else to default."""
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next", ""), default))
 
 
 @require_POST

@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from studyhub.redirects import safe_next
 from studyhub.two_factor import services
 from studyhub.two_factor.forms import AppCodeForm, CodeForm
 
@@ -26,11 +26,7 @@ THROTTLED = 429
 def _next_url(request: HttpRequest) -> str:
     """Return where to go after the code step: the page asked for, if it is ours."""
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, url, resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def verify_url(next_url: str) -> str:

@@ -80,3 +80,19 @@ def test_an_offsite_next_is_ignored(org, login):
     url = reverse("groups:reading-mark-read", args=[books.sections[0].pk])
     response = login("member_a").post(url, {"next": "https://evil.example/"})
     assert response["Location"] == books.sections[0].get_absolute_url()
+
+
+@pytest.mark.parametrize("target", ["abc", "党" * 50, "99999999999999999999"])
+def test_a_next_that_is_no_path_goes_back_to_the_section(org, login, target):
+    books = make_reading(org)
+    url = reverse("groups:reading-mark-read", args=[books.sections[0].pk])
+    response = login("member_a").post(url, {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == books.sections[0].get_absolute_url()
+
+
+def test_a_next_on_this_site_is_followed(org, login):
+    books = make_reading(org)
+    url = reverse("groups:reading-mark-read", args=[books.sections[0].pk])
+    response = login("member_a").post(url, {"next": "/groups/sessions/?when=past"})
+    assert response["Location"] == "/groups/sessions/?when=past"
