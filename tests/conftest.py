@@ -13,6 +13,8 @@ import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
+from tests.csp import PolicyCheckingClient
+
 SAMPLE_LECTURE = (
     Path(__file__).resolve().parent.parent
     / "lessons"
@@ -64,6 +66,22 @@ def _migration_seeds_after_flush(request):
     request.getfixturevalue("transactional_db")
     for module, seed in MIGRATION_SEEDS:
         getattr(importlib.import_module(module), seed)(apps, None)
+
+
+@pytest.fixture
+def client() -> PolicyCheckingClient:
+    """pytest-django's client, but every response must carry the strict Content-Security-Policy:
+    so each permission crawl (tests/groups/**/test_permissions.py) checks it on every URL for
+    every persona, 403s, 404s and redirects included."""
+    return PolicyCheckingClient()
+
+
+@pytest.fixture
+def admin_client(admin_user) -> PolicyCheckingClient:
+    """pytest-django's admin client, checking every admin page's policy the same way."""
+    checking = PolicyCheckingClient()
+    checking.force_login(admin_user)
+    return checking
 
 
 @pytest.fixture

@@ -282,6 +282,15 @@ class SessionEditForm(SessionForm):
 class SeriesForm(SessionDetailsForm):
     """Schedule a recurring series: a pattern, a first day, an end, a time of day."""
 
+    # The fields each pattern uses; the page hides the others (static/js/series-form.js).
+    pattern_fields = {
+        Pattern.WEEKLY.value: ["interval", "weekdays"],
+        Pattern.MONTHLY_WEEKDAY.value: ["interval", "nth", "weekday"],
+        Pattern.MONTHLY_DAY.value: ["interval", "month_day"],
+        Pattern.MONTHLY_LAST_DAY.value: ["interval"],
+        Pattern.CUSTOM.value: ["custom_rule"],
+    }
+
     pattern = forms.ChoiceField(
         label=_("Repeats"), choices=PATTERN_CHOICES, initial=Pattern.WEEKLY.value
     )

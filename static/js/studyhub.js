@@ -24,7 +24,7 @@ focusableScrollAreas(document);
 window.addEventListener("resize", function () { focusableScrollAreas(document); });
 document.body.addEventListener("htmx:afterSettle", function (event) { focusableScrollAreas(event.target); });
 
-// Copy buttons (data-copy="#id" copies that element's text) and print buttons (data-print).
+// Copy buttons (data-copy="#id" copies that element's text); print buttons are print.js's.
 document.querySelectorAll("[data-copy]").forEach(function (button) {
   button.addEventListener("click", function () {
     const source = document.querySelector(button.dataset.copy);
@@ -35,6 +35,13 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
     }
   });
 });
-document.querySelectorAll("[data-print]").forEach(function (button) {
-  button.addEventListener("click", function () { window.print(); });
+
+// The language menu switches at once (a button does it without JavaScript).
+document.querySelectorAll("[data-submit-on-change]").forEach(function (field) {
+  field.addEventListener("change", function () { field.form.submit(); });
+});
+
+// A read-only field to copy (the calendar feed address): one click selects all of it.
+document.querySelectorAll("[data-select-on-click]").forEach(function (field) {
+  field.addEventListener("click", function () { field.select(); });
 });

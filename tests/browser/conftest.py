@@ -31,6 +31,9 @@ AXE_ON_LOAD = """
 window.addEventListener("load", async () => {
   const result = await axe.run(document, {
     runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    // Its CSSOM preload copies @import-ed stylesheets into inline <style> elements, which the
+    // Content-Security-Policy blocks (and CspWatch would report); it serves one rule only.
+    preload: false,
   });
   const serious = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
   await window.reportAxe(location.pathname + location.search, serious.map((v) => ({
@@ -100,12 +103,50 @@ class AxeWatch:
         )
 
 
+# Every page reports each Content-Security-Policy violation (a blocked inline script or style, an
+# eval) through a binding; the console's "Refused to …" messages are caught beside it.
+CSP_ON_VIOLATION = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCsp(location.pathname, event.effectiveDirective, event.blockedURI,
+    `${event.sourceFile}:${event.lineNumber} ${event.sample}`);
+});
+"""
+# What any test's browser contexts saw; _no_csp_violations fails the test on any.
+csp_violations: list[str] = []
+
+
+class CspWatch:
+    """Record every Content-Security-Policy violation in a browser context's pages."""
+
+    def __init__(self, context) -> None:
+        context.expose_binding("reportCsp", self._report)
+        context.add_init_script(script=CSP_ON_VIOLATION)
+        context.on("console", self._console)
+
+    def _report(self, _source, path: str, directive: str, blocked: str, where: str) -> None:
+        csp_violations.append(f"{path}: {directive} blocked {blocked or 'inline'} at {where}")
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            csp_violations.append(f"console: {message.text}")
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator:
+    """Fail a browser test whose pages broke the Content-Security-Policy."""
+    csp_violations.clear()
+    yield
+    found, csp_violations[:] = list(csp_violations), []
+    assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
 @pytest.fixture
 def browser_page(chromium) -> Iterator:
     """Open a fresh tab of an English-language browser; screenshots go to test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     axe = AxeWatch(context)
+    CspWatch(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

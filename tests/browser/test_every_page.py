@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from groups.leave.services import leave_request
 from groups.models import Branch, StudySession
 from lessons.models import Lecture
-from tests.browser.conftest import ARTIFACTS, AxeWatch
+from tests.browser.conftest import ARTIFACTS, AxeWatch, CspWatch
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 
@@ -102,6 +102,7 @@ def secretary_in_chinese(chromium, live_server, viewport, username: str = "secre
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(locale="zh-CN", viewport=viewport)
     axe = AxeWatch(context)
+    CspWatch(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])

@@ -152,8 +152,8 @@ def test_the_history_page_lists_each_change_with_who(login, session, org):
 
 def test_the_sign_in_sheet_is_printable(login, session):
     page = login("secretary_a").get(url("attendance-signin-sheet", session.pk)).content.decode()
-    assert "@page { size: A4;" in page
-    assert "window.print()" in page
+    assert "css/signin-sheet.css" in page and "js/print.js" in page
+    assert 'id="print-sheet" data-print' in page
     assert 'class="no-print' in page
     assert "学习新时代党的组织路线" in page and "党员活动室" in page and "张伟" in page
     assert re.findall(r'<td class="text-center">(\d+)</td>\s*<td>([^<]+)</td>', page) == [

@@ -6,13 +6,22 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from groups.models import SessionKind
 from tests.groups.factories import YEAR, build_record
+
+
+def assert_prints_landscape(html: str) -> None:
+    """The print view links the stylesheet that turns the A4 page sideways."""
+    assert 'href="/static/css/print-report.css"' in html
+    assert "@page { size: A4 landscape" in Path(finders.find("css/print-report.css")).read_text()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +118,7 @@ def test_ledger_page_and_print(record, login):
     ]
     printed = get(client, "report-ledger-print", branch=record.org.branch_a.pk)
     html = printed.content.decode()
-    assert "@page { size: A4 landscape" in html
+    assert_prints_landscape(html)
     assert f"<title>第一党支部 session ledger {YEAR}-01-01–{YEAR}-12-31</title>" in html
     assert [r[10] for r in cells(html, "report-ledger")] == [
         "1：孙丽",
@@ -159,7 +168,7 @@ def test_branches_page_and_print(record, login):
     assert "chart.umd.min.js" in html and "report-charts.js" in html
     printed = get(login("secretary_parent"), "report-branches-print", **params)
     assert "31.3%" in printed.content.decode()
-    assert "@page" in printed.content.decode()
+    assert_prints_landscape(printed.content.decode())
 
 
 def test_a_rate_rounds_half_up_alike_on_the_page_the_chart_csv_and_xlsx(record, login):

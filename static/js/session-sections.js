@@ -1,6 +1,6 @@
-<script>
-// Show only the sections of the chosen lecture; keep what is already ticked.
+// Session and series forms: show only the sections of the chosen lecture; keep what is ticked.
 (function () {
+  "use strict";
   var lecture = document.querySelector("[data-lecture-select]");
   var sections = document.querySelector("[data-section-select]");
   if (!lecture || !sections) return;
@@ -12,4 +12,3 @@
   lecture.addEventListener("change", filter);
   filter();
 })();
-</script>
