@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from lessons.models import KeyTerm, Lecture, Section, TermOccurrence
+from lessons.text_cache import text_changed
 
 
 @admin.register(Lecture)
@@ -49,6 +52,7 @@ class KeyTermAdmin(admin.ModelAdmin):
 
     def _set_hidden(self, request: HttpRequest, queryset: QuerySet, hidden: bool) -> None:
         changed = queryset.update(is_hidden=hidden)
+        text_changed()
         message = (
             ngettext("Hid %(count)d term.", "Hid %(count)d terms.", changed)
             if hidden
@@ -72,3 +76,19 @@ class TermOccurrenceAdmin(admin.ModelAdmin):
     search_fields = ["term__term"]
     autocomplete_fields = ["term"]
     raw_id_fields = ["lecture", "section"]
+
+    # Occurrences decide which terms a section page marks; lecture_index_terms writes them
+    # in bulk and says so itself, these are the hand edits.
+    def save_model(
+        self, request: HttpRequest, obj: TermOccurrence, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        text_changed()
+
+    def delete_model(self, request: HttpRequest, obj: TermOccurrence) -> None:
+        super().delete_model(request, obj)
+        text_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        text_changed()

@@ -14,6 +14,7 @@ from lessons import importer
 from lessons.marking import TermMarker, highlight, phrase_pattern, snippets
 from lessons.models import KeyTerm, Lecture, Section, TermOccurrence
 from lessons.permissions import can_manage_lectures
+from lessons.text_cache import cached_section_page
 
 SEARCH_SNIPPETS = 3
 SEARCH_RADIUS = 30
@@ -152,9 +153,16 @@ def get_lecture_page(lecture_id: int) -> LecturePage:
 
 
 def get_section_page(lecture_id: int, section_id: int) -> SectionPage:
-    """Return a section with its place in the lecture and its marked paragraphs, or 404."""
-    queryset = Section.objects.select_related("lecture")
+    """Return a section with its place in the lecture and its marked paragraphs, or 404:
+    the section, then one cache lookup (lessons.text_cache) while nothing has changed."""
+    queryset = Section.objects.select_related("lecture").defer("body")
     section = get_object_or_404(queryset, pk=section_id, lecture_id=lecture_id)
+    place = cached_section_page(section.pk, lambda: _section_place(section))
+    return SectionPage(lecture=section.lecture, section=section, **place)
+
+
+def _section_place(section: Section) -> dict[str, Any]:
+    """Work out a section's ancestors, neighbours and marked text (three queries)."""
     sections = lecture_sections(section.lecture)
     by_pk = {s.pk: s for s in sections}
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
@@ -165,15 +173,13 @@ def get_section_page(lecture_id: int, section_id: int) -> SectionPage:
         parent_id = by_pk[parent_id].parent_id
     marker = TermMarker(marking_terms(section))
     linked: set[int] = set()
-    return SectionPage(
-        lecture=section.lecture,
-        section=section,
-        ancestors=ancestors,
-        children=[s for s in sections if s.parent_id == section.pk],
-        previous=sections[index - 1] if index > 0 else None,
-        next=sections[index + 1] if index + 1 < len(sections) else None,
-        paragraphs=[marker.mark(paragraph, linked) for paragraph in section.paragraphs],
-    )
+    return {
+        "ancestors": ancestors,
+        "children": [s for s in sections if s.parent_id == section.pk],
+        "previous": sections[index - 1] if index > 0 else None,
+        "next": sections[index + 1] if index + 1 < len(sections) else None,
+        "paragraphs": [marker.mark(paragraph, linked) for paragraph in section.paragraphs],
+    }
 
 
 def glossary(terms: list[KeyTerm]) -> list[tuple[str, list[KeyTerm]]]:

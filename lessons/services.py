@@ -10,6 +10,7 @@ from django.db import transaction
 from lessons import importer
 from lessons.glossary import standard_definitions
 from lessons.models import KeyTerm, Lecture, Section, TermOccurrence
+from lessons.text_cache import text_changed
 
 
 def term_sort_key(term: str) -> str:
@@ -106,6 +107,7 @@ def lecture_index_terms(*, lecture: Lecture) -> None:
         for spelling in term.spellings:
             spellings[spelling] = term
     TermOccurrence.objects.filter(lecture=lecture).delete()
+    text_changed()
     if not spellings:
         return
     pattern = importer.term_pattern(spellings)

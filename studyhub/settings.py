@@ -211,6 +211,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "studyhub_cache",
+            # Culling past the default 300 entries would drop rate-limit counters along with
+            # cached section pages (one a section and language).
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 

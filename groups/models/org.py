@@ -174,7 +174,21 @@ class MemberCategory(models.Model):
         return self.name
 
 
+def name_sort_key(name: str) -> str:
+    """Return the pinyin a Chinese name sorts by, as a printed roster does."""
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(name))[:200]
+
+
 class MemberQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # save() keeps sort_name; rows made in bulk get it here.
+        objs = list(objs)
+        for member in objs:
+            member.sort_name = name_sort_key(member.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def active(self) -> MemberQuerySet:
         return self.filter(status=Member.Status.ACTIVE)
 
@@ -208,6 +222,8 @@ class Member(models.Model):
         related_name="member",
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    # The name's pinyin, worked out once when the name is saved, for lists sorted by name.
+    sort_name = models.CharField(_("sort name"), max_length=200, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -229,7 +245,7 @@ class Member(models.Model):
     objects = MemberQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ["sort_name", "pk"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [
@@ -243,10 +259,20 @@ class Member(models.Model):
                 name="member_full_after_joined",
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="member_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="member_name_idx"),
+            models.Index(fields=["sort_name", "id"], name="member_sort_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.sort_name = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("groups:member-detail", args=[self.pk])

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 
 from groups.attendance.expected import sessions_expecting
 from groups.models import (
@@ -117,17 +117,24 @@ def section_progress(user: Any, section: Section) -> SectionProgress:
         return SectionProgress()
     # Staff manage every branch; members manage when they hold a role (managed_branches).
     is_staff = bool(user.is_staff and user.is_active)
-    mine = {"member": OuterRef("pk"), "section": section}
+    # Two joins, not a subquery a column: the ORM's cost of building this query is most of
+    # the section page's own time.
     member = (
         Member.objects.active()
         .filter(user=user)
         .annotate(
-            opened_at=Subquery(ReadingProgress.objects.filter(**mine).values("opened_at")[:1]),
-            read_at=Subquery(ReadingProgress.objects.filter(**mine).values("read_at")[:1]),
-            note_text=Subquery(StudyNote.objects.filter(**mine).values("text")[:1]),
-            note_updated_at=Subquery(StudyNote.objects.filter(**mine).values("updated_at")[:1]),
+            progress=FilteredRelation(
+                "reading_progress", condition=Q(reading_progress__section=section)
+            ),
+            note=FilteredRelation("study_notes", condition=Q(study_notes__section=section)),
+            opened_at=F("progress__opened_at"),
+            read_at=F("progress__read_at"),
+            note_text=F("note__text"),
+            note_updated_at=F("note__updated_at"),
             holds_role=Exists(BranchRole.objects.active().filter(member=OuterRef("pk"))),
         )
+        .only("pk")
+        .order_by()
         .first()
     )
     if member is None:
@@ -192,20 +199,11 @@ def parse_sort(value: str | None) -> tuple[str, bool]:
     return key, descending
 
 
-def _name_key(member: Member) -> str:
-    # Chinese names sort by pinyin, as a printed roster does.
-    from pypinyin import lazy_pinyin
-
-    return " ".join(lazy_pinyin(member.name))
-
-
-def _sort_rows(
-    rows: list[MemberReading], key: str, descending: bool, names: dict[int, str]
-) -> list[MemberReading]:
-    """Sort one section's rows; names holds each member's pinyin, worked out once a page."""
+def _sort_rows(rows: list[MemberReading], key: str, descending: bool) -> list[MemberReading]:
+    """Sort one section's rows; names by their pinyin, stored with the member."""
 
     def sort_key(row: MemberReading) -> tuple:
-        name = names[row.member.pk]
+        name = (row.member.sort_name, row.member.pk)
         if key == "name":
             return (name,)
         if key == "read_at":
@@ -299,7 +297,6 @@ def reading_status_for_session(
             section_id__in=section_ids, member__in=expected.values("pk")
         ).values("member_id", "section_id", "text")
     }
-    names = {member.pk: _name_key(member) for member in members}
     result = []
     for section in sections:
         rows = []
@@ -313,7 +310,7 @@ def reading_status_for_session(
                     note=notes.get((member.pk, section.pk), ""),
                 )
             )
-        rows = _sort_rows(rows, key, descending, names)
+        rows = _sort_rows(rows, key, descending)
         result.append(SectionStatus(section=section, rows=rows))
     return result
 

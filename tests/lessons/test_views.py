@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from lessons import importer
+from lessons import importer, services
 from lessons.models import KeyTerm, Lecture, Section
 from lessons.views import IMPORT_SESSION_KEY
 from tests.conftest import SAMPLE_LECTURE
@@ -312,8 +312,12 @@ def test_search_reports_no_hits(member_client, lecture):
 
 # Query counts. The pages are built from one query per table, so these numbers do not
 # grow with the lecture. Each page: session + user (2), then what the comment names.
-# + the section with its lecture, all sections, the terms, the reader's member row (reading panel)
-SECTION_PAGE_QUERIES = 6
+# + the section with its lecture, its cached text and place (lessons.text_cache), the reader's
+# member row (reading panel)
+SECTION_PAGE_QUERIES = 5
+# The first visit after a change also works out the page: all sections, the section's terms
+# and text, and the database cache's writes (a count, a savepoint, a lookup, an insert, release).
+SECTION_PAGE_FIRST_QUERIES = 20
 LECTURE_PAGE_QUERIES = 5  # + the lecture, all sections, the terms with their counts
 GLOSSARY_QUERIES = 4  # + the lecture, the terms with their counts
 SEARCH_QUERIES = 4  # + the lecture, the matching sections
@@ -327,6 +331,7 @@ def test_pages_take_a_fixed_number_of_queries(staff_client, django_assert_max_nu
     section = lecture.sections.order_by("position")[1]
     term = KeyTerm.objects.get(term="要点001号")
     pages = [
+        (section.get_absolute_url(), SECTION_PAGE_FIRST_QUERIES),
         (section.get_absolute_url(), SECTION_PAGE_QUERIES),
         (lecture.get_absolute_url(), LECTURE_PAGE_QUERIES),
         (reverse("lessons:lecture-glossary", args=[lecture.pk]), GLOSSARY_QUERIES),
@@ -336,6 +341,35 @@ def test_pages_take_a_fixed_number_of_queries(staff_client, django_assert_max_nu
     for url, queries in pages:
         with django_assert_max_num_queries(queries):
             assert staff_client.get(url).status_code == 200
+
+
+def test_the_section_page_shows_a_term_edited_after_it_was_cached(member_client, lecture):
+    section = lecture.sections.filter(term_occurrences__term__term="三会一课").first()
+    term = KeyTerm.objects.get(term="三会一课")
+    assert (
+        "新定义：支部党员大会" not in member_client.get(section.get_absolute_url()).content.decode()
+    )
+    services.term_update(
+        term=term,
+        text=term.term,
+        aliases=term.aliases,
+        definition="新定义：支部党员大会",
+        is_hidden=False,
+    )
+    assert "新定义：支部党员大会" in member_client.get(section.get_absolute_url()).content.decode()
+    services.term_update(
+        term=term, text=term.term, aliases=term.aliases, definition="", is_hidden=True
+    )
+    page = member_client.get(section.get_absolute_url()).content.decode()
+    assert f'href="{term.get_absolute_url()}"' not in page
+
+
+def test_the_section_page_shows_a_section_edited_after_it_was_cached(member_client, lecture):
+    section = lecture.sections.order_by("position").first()
+    member_client.get(section.get_absolute_url())
+    section.body = "改过的正文"
+    section.save()
+    assert "改过的正文" in member_client.get(section.get_absolute_url()).content.decode()
 
 
 def test_large_lecture_pages_show_all_sections_and_terms(member_client):

@@ -122,3 +122,19 @@ def test_phone_is_unique_only_when_present(org):
     add_member("乙", org.branch_a)  # two blank phones are fine
     with pytest.raises((ValidationError, IntegrityError)):
         add_member("丙", org.branch_a, phone="13800000001")
+
+
+def test_members_sort_by_the_pinyin_stored_with_their_name(org):
+    """Rosters list 安然 (an) before 李明 (li) before 张小红 (zhang), whichever came first."""
+    category = MemberCategory.objects.get(code=MemberCategory.FULL)
+    branch = org.member_a.branch
+    Member.objects.bulk_create(
+        [Member(name=n, branch=branch, category=category) for n in ("张小红", "安然")]
+    )
+    names = list(Member.objects.filter(branch=branch).values_list("name", flat=True))
+    assert names == ["安然", "李明", "张小红"]
+    renamed = Member.objects.get(name="安然")
+    renamed.name = "赵然"
+    renamed.save(update_fields=["name"])
+    assert Member.objects.get(pk=renamed.pk).sort_name == "zhao ran"
+    assert list(Member.objects.filter(branch=branch).values_list("name", flat=True))[-1] == "赵然"
