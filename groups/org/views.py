@@ -3,13 +3,17 @@ invitations for members to activate their login."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,22 +68,7 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("kind")
         .with_member_counts()
     )
-    member_groups: list[tuple[Branch, list[Member]]] = []
-    members: list[Member] = []
-    if can_manage:
-        members = list(
-            invitations.with_account_state(
-                permissions.with_personal_details_visible(
-                    request.user,
-                    Member.objects.active()
-                    .in_subtree(branch)
-                    .select_related("category", "branch__kind")
-                    .order_by("branch__path", "name", "pk"),
-                )
-            )
-        )
-        member_groups = [(b, list(ms)) for b, ms in groupby(members, key=lambda m: m.branch)]
-    not_activated = [m for m in members if not m.activated]
+    roster = _branch_roster(request, branch) if can_manage else None
     return render(
         request,
         "groups/org/branch_detail.html",
@@ -88,16 +77,64 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": ancestors,
             "roles": roles,
             "children": children,
-            "member_groups": member_groups,
+            "roster": roster,
             "can_manage": can_manage,
-            "not_activated": len(not_activated),
-            "to_email": sum(1 for m in not_activated if m.login_email),
             # Shown once: the link is in no other place.
             "invitation_link": request.session.pop(INVITATION_LINK_KEY, None)
             if can_manage
             else None,
             "invitation_days": settings.STUDYHUB_INVITATION_DAYS,
         },
+    )
+
+
+# The branch page lists this many members a page, a 党委's thousands one click further each.
+BRANCH_PAGE_MEMBERS = 100
+
+
+@dataclass
+class BranchRoster:
+    """One page of a branch subtree's active members, grouped by their 党支部 or 党小组."""
+
+    page: Page
+    groups: list[tuple[Branch, int, list[Member]]]  # with the branch's active member count
+    query: str  # the name searched for, as the start of the pager's query string
+    search: str
+    not_activated: int
+    to_email: int
+
+
+def _branch_roster(request: HttpRequest, branch: Branch) -> BranchRoster:
+    """Return the page of the roster asked for (?q= a name, ?page=), in four queries."""
+    search = request.GET.get("q", "").strip()[:50]
+    members = invitations.with_account_state(
+        permissions.with_personal_details_visible(
+            request.user, Member.objects.active().in_subtree(branch)
+        )
+    )
+    state = members.aggregate(
+        not_activated=Count("pk", filter=Q(activated=False)),
+        to_email=Count("pk", filter=Q(activated=False, login_email=True)),
+    )
+    counts = dict(
+        Member.objects.active()
+        .in_subtree(branch)
+        .values_list("branch_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if search:
+        members = members.filter(name__contains=search)
+    ordered = members.select_related("category", "branch__kind").order_by(
+        "branch__path", "sort_name", "pk"
+    )
+    page = Paginator(ordered, BRANCH_PAGE_MEMBERS).get_page(request.GET.get("page"))
+    return BranchRoster(
+        page=page,
+        groups=[(b, counts[b.pk], list(ms)) for b, ms in groupby(page, key=lambda m: m.branch)],
+        query=urlencode({"q": search}) + "&" if search else "",
+        search=search,
+        **state,
     )
 
 

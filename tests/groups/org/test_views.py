@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from groups.models import Branch, BranchKind, Member, MemberCategory
 from groups.org.roster import HEADERS
+from groups.org.views import BRANCH_PAGE_MEMBERS
 from tests.groups.factories import add_branch
 
 ROSTER = (
@@ -135,8 +136,8 @@ def grow(org, *, branches: int = 20, members: int = 600) -> None:
 # Session + user (2), visible branches with counts (1), managed ids (1).
 BRANCH_LIST_QUERIES = 4
 # Session + user (2), branch (1), can-manage (1), ancestors (1), roles (1), children (1),
-# members (1).
-BRANCH_PAGE_QUERIES = 8
+# and the roster: not-activated counts (1), members a branch (1), total (1), the page (1).
+BRANCH_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
@@ -165,7 +166,34 @@ def test_branch_page_queries_do_not_grow(org, login, size, target, django_assert
         response = client.get(reverse("groups:branch-detail", args=[branch.pk]))
     assert response.status_code == 200
     shown = response.content.decode().count('href="/groups/members/')
-    assert shown == Member.objects.in_subtree(branch).count()
+    assert shown == min(Member.objects.in_subtree(branch).count(), BRANCH_PAGE_MEMBERS)
+
+
+def test_a_committee_page_lists_its_members_a_hundred_at_a_time(org, login):
+    grow(org)
+    total = Member.objects.active().in_subtree(org.committee).count()
+    assert total > 2 * BRANCH_PAGE_MEMBERS
+    client = login("secretary_parent")
+    url = reverse("groups:branch-detail", args=[org.committee.pk])
+    first = client.get(url).content.decode()
+    assert first.count('href="/groups/members/') == BRANCH_PAGE_MEMBERS
+    assert f"{total}人" in first
+    pages = -(-total // BRANCH_PAGE_MEMBERS)
+    assert f"第1页，共{pages}页" in first and 'href="?page=2#members"' in first
+    last = client.get(url, {"page": pages}).content.decode()
+    assert last.count('href="/groups/members/') == total - (pages - 1) * BRANCH_PAGE_MEMBERS
+    # Each 党支部's heading counts all its members, not just those on this page.
+    branch = Member.objects.in_subtree(org.committee).order_by("branch__path").last().branch
+    assert f"{branch.kind.name} · {branch.members.active().count()}<" in last
+
+
+def test_the_branch_page_finds_a_member_by_name(org, login):
+    client = login("secretary_parent")
+    url = reverse("groups:branch-detail", args=[org.committee.pk])
+    page = client.get(url, {"q": "李明"}).content.decode()
+    assert page.count('href="/groups/members/') == 1 and "李明" in page
+    page = client.get(url, {"q": "不存在"}).content.decode()
+    assert "没有姓名包含“不存在”的党员。" in page
 
 
 def test_an_xlsx_roster_is_read_once_for_the_preview_and_the_confirmation(org, login, monkeypatch):
