@@ -20,10 +20,13 @@ def archive_url(org, **params) -> str:
     return reverse("groups:branch-archive", args=[org.branch_a.pk]) + (f"?{query}" if query else "")
 
 
-def test_a_secretary_sees_the_years_and_downloads_the_pdf(org, login):
+def test_a_secretary_sees_the_years_and_downloads_the_pdf(
+    org, login, django_assert_max_num_queries
+):
     make_sessions(org)
     client = login("secretary_a")
-    page = client.get(archive_url(org))
+    with django_assert_max_num_queries(12):
+        page = client.get(archive_url(org))
     assert page.status_code == 200
     assert "年度档案" in page.content.decode()
     assert [y for y, _label in page.context["form"].fields["year"].choices] == [2026]
