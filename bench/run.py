@@ -350,6 +350,41 @@ def bench_reports() -> list[Row]:
     )
 
 
+def bench_archive() -> list[Row]:
+    """The yearly archive (PDF and XLSX) of the demo 党委: its four 党支部 and a semester."""
+    import io
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from groups.archive.services import archive_build
+    from groups.demo.attendance import build_demo_attendance
+    from groups.demo.org import build_demo_organisation
+    from groups.demo.sessions import build_demo_sessions
+    from groups.models import Branch
+
+    build_demo_organisation(password="bench")
+    build_demo_sessions()
+    build_demo_attendance()
+    committee = Branch.objects.get(code="demo-committee")
+    steps: list[int] = []
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        pdf, xlsx = archive_build(
+            branch=committee,
+            year=timezone.localdate().year,
+            progress=lambda done, total: steps.append(total),
+        )
+    seconds = time.perf_counter() - start
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    label = (
+        f"archive of the demo 党委: {steps[-1] - 2} sessions, {pages} pages "
+        f"({len(pdf) // 1024:,} KB PDF, {len(xlsx) // 1024:,} KB XLSX)"
+    )
+    verdict = "ok" if seconds < 120 else "SLOW"
+    return [(label, f"{seconds:.1f} s", str(len(queries)), f"< 120 s {verdict}")]
+
+
 def main() -> None:
     from django.test.utils import get_runner
 
@@ -366,6 +401,7 @@ def main() -> None:
             *bench_exports(),
             *bench_attendance_page(),
             *bench_reports(),
+            *bench_archive(),
         ]
     finally:
         runner.teardown_databases(old_config)

@@ -86,6 +86,15 @@ def get_branch_for_user(user: Any, pk: int, *, manage: bool = False) -> Branch:
     return branch
 
 
+def get_managed_branch_for_user(user: Any, pk: int) -> Branch:
+    """Return the branch if the user manages it (or an ancestor, or is staff), else 404.
+
+    For pages only managers have any business with (the yearly archive): to anyone else,
+    their own branch included, the page does not exist.
+    """
+    return get_object_or_404(managed_branches(user).select_related("kind"), pk=pk)
+
+
 def scope_members(user: Any) -> MemberQuerySet:
     """Return the members the user may see: those in branches they manage, and themselves."""
     if is_staff(user):

@@ -1,5 +1,6 @@
 """The "groups" namespace: each package's URLs, all under /groups/."""
 
+from groups.archive import urls as archive
 from groups.attendance import urls as attendance
 from groups.checkin import urls as checkin
 from groups.exports import urls as exports
@@ -22,4 +23,5 @@ urlpatterns = [
     *leave.urlpatterns,
     *minutes.urlpatterns,
     *attendance.urlpatterns,
+    *archive.urlpatterns,
 ]

@@ -81,6 +81,16 @@ def attendance_sheet(session: StudySession, *, group: Any = None, everyone: bool
     return Sheet(groups=groups, index=index if split else None, current=current)
 
 
+def signin_sheet_groups(session: StudySession) -> tuple[list[SheetGroup], int]:
+    """Return every group of the printed sign-in sheet, numbered down the whole sheet across
+    the 党小组 headings (``row.number``), and how many are expected (one query)."""
+    groups = attendance_sheet(session, everyone=True).groups
+    rows = [row for group in groups for row in group.rows]
+    for number, row in enumerate(rows, start=1):
+        row.number = number
+    return groups, len(rows)
+
+
 def attendance_history(row: Attendance) -> list[Any]:
     """Return a row's changes, newest first, with who made each (one query)."""
     return list(row.history.select_related("history_user").order_by("-history_date", "-pk"))

@@ -14,7 +14,11 @@ from django.utils.translation import ngettext
 
 from groups.attendance.forms import AttendanceSheetForm
 from groups.attendance.headcounts import session_headcounts
-from groups.attendance.selectors import attendance_history, attendance_sheet
+from groups.attendance.selectors import (
+    attendance_history,
+    attendance_sheet,
+    signin_sheet_groups,
+)
 from groups.attendance.services import (
     attendance_mark_all_present,
     attendance_record,
@@ -189,13 +193,9 @@ def attendance_member_history(request: HttpRequest, pk: int, member_pk: int) -> 
 def attendance_signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the printable sign-in sheet (签到表): expected members with a signature column."""
     session = get_session_for_user(request.user, pk, manage=True)
-    groups = attendance_sheet(session, everyone=True).groups
-    # One numbering down the whole sheet, across the 党小组 headings.
-    rows = [row for group in groups for row in group.rows]
-    for number, row in enumerate(rows, start=1):
-        row.number = number
+    groups, expected = signin_sheet_groups(session)
     return render(
         request,
         "groups/attendance/attendance_signin_sheet.html",
-        {"session": session, "groups": groups, "expected": len(rows)},
+        {"session": session, "groups": groups, "expected": expected},
     )

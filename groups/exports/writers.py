@@ -163,6 +163,20 @@ def xlsx_write(
     is called after the rows are written (so it can report what they held) and fills a
     first sheet of label/value pairs.
     """
+    return xlsx_write_tables(
+        target, [(sheet_title, rows)], summary=summary, max_rows_per_sheet=max_rows_per_sheet
+    )[0]
+
+
+def xlsx_write_tables(
+    target: str | IO[bytes],
+    tables: Iterable[tuple[str, Iterable[Sequence[Any]]]],
+    *,
+    summary: Callable[[], Iterable[tuple[str, Any]]] | None = None,
+    max_rows_per_sheet: int = EXCEL_MAX_DATA_ROWS,
+) -> list[int]:
+    """Write several tables (title, rows with the header first) as the sheets of one XLSX
+    workbook, as ``xlsx_write`` writes one; return the data rows of each."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
@@ -176,6 +190,24 @@ def xlsx_write(
         datetime.time: workbook.add_format({"num_format": "hh:mm"}),
     }
     summary_sheet = workbook.add_worksheet(_("Summary")) if summary is not None else None
+    written = [
+        _write_table(workbook, rows, str(title), max_rows_per_sheet, bold, formats)
+        for title, rows in tables
+    ]
+    if summary_sheet is not None:
+        _write_pairs(summary_sheet, summary(), bold, formats)
+    workbook.close()
+    return written
+
+
+def _write_table(
+    workbook: Any,
+    rows: Iterable[Sequence[Any]],
+    sheet_title: str,
+    max_rows_per_sheet: int,
+    bold: Any,
+    formats: dict[type, Any],
+) -> int:
     rows = iter(rows)
     header = list(next(rows, []))
     titles = sheet_titles(sheet_title)
@@ -203,9 +235,6 @@ def xlsx_write(
     for each in sheets:
         for column, width in enumerate(widths):
             each.set_column(column, column, min(max(width, 4), 60) + 2)
-    if summary_sheet is not None:
-        _write_pairs(summary_sheet, summary(), bold, formats)
-    workbook.close()
     return written
 
 

@@ -236,6 +236,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
         "member_pk": w.org.member_a.pk,
     },
     "groups:attendance-signin-sheet": lambda w: {"pk": w.objects["past"].pk},
+    "groups:branch-archive": lambda w: {"pk": w.org.branch_a.pk},
 }
 
 

@@ -116,6 +116,11 @@ MATRIX = [
     # Invitations are sent by POST (tests/groups/org/test_invitations.py); a GET goes back.
     ("branch-invite", "branch_a", "", [LOGIN, 403, 404, REDIRECT, 404, REDIRECT, REDIRECT]),
     ("member-invite", "member_a", "", [LOGIN, 403, 404, REDIRECT, 404, REDIRECT, REDIRECT]),
+    # The yearly archive: its managers only; to anyone else, their own branch included, a 404.
+    ("branch-archive", "branch_a", "", [LOGIN, 404, 404, 200, 404, 200, 200]),
+    ("branch-archive", "group_b", "", [LOGIN, 404, 404, 404, 200, 200, 200]),
+    ("branch-archive", "branch_a", "?year=2026&format=xlsx", [LOGIN, 404, 404, 200, 404, 200, 200]),
+    ("branch-archive", "committee", "?year=2026&format=pdf", [LOGIN, 404, 404, 404, 404, 200, 200]),
     # Public: whoever has the link; a wrong one gets the "no longer works" page.
     ("invitation-accept", INVITATION, "", [200, 200, 200, 200, 200, 200, 200]),
 ]
@@ -144,6 +149,7 @@ def test_matrix_covers_every_organisation_url():
     org_views = {
         p.name
         for p in urls.urlpatterns
-        if getattr(p, "callback", None) and p.callback.__module__ == "groups.org.views"
+        if getattr(p, "callback", None)
+        and p.callback.__module__ in ("groups.org.views", "groups.archive.views")
     }
     assert org_views <= covered
