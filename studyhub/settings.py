@@ -78,11 +78,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of the request, and the response, carry its id.
     "studyhub.logs.RequestIdMiddleware",
+    # Early, so every response gets the header: static files, errors and redirects too.
+    "csp.middleware.CSPMiddleware",
     # Before the host check and the HTTPS redirect, which a load balancer's probe would fail.
     "studyhub.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # First after security, so every response gets the header, static files and errors too.
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "studyhub.middleware.ChosenLanguageMiddleware",
