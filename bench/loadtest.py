@@ -152,9 +152,11 @@ def main() -> None:
     found = prepare()
     base = f"http://127.0.0.1:{PORT}"
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "studyhub.wsgi", "-w", "2", "-b",
-         f"127.0.0.1:{PORT}", "--timeout", "30", "--log-level", "warning"],
-        cwd=ROOT, env=ENV,
+        # The production config (deploy/gunicorn.conf.py), with 2 workers and no access log.
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+        cwd=ROOT,
+        env={**ENV, "GUNICORN_WORKERS": "2", "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+             "GUNICORN_ACCESS_LOG": "", "GUNICORN_LOG_LEVEL": "warning"},
     )  # fmt: skip
     try:
         for _ in range(50):

@@ -87,7 +87,7 @@ class SecondFactorMiddleware:
 
     # Pages a user on the way in may still open.
     OPEN_WHILE_CODE_DUE = frozenset(
-        {"login", "logout", "set_language", "favicon", "two_factor:verify"}
+        {"login", "logout", "set_language", "favicon", "healthz", "two_factor:verify"}
     )
     OPEN_WHILE_SETUP_DUE = OPEN_WHILE_CODE_DUE | {"two_factor:setup"}
 
@@ -98,10 +98,9 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        if not request.user.is_authenticated:
-            return None
+        # The name first: /healthz must answer without the session, whose database may be down.
         name = request.resolver_match.view_name
-        if name in self.OPEN_WHILE_CODE_DUE:
+        if name in self.OPEN_WHILE_CODE_DUE or not request.user.is_authenticated:
             return None
         if request.session.get(two_factor.PENDING_SESSION_KEY):
             return redirect(verify_url(request.get_full_path()))

@@ -76,9 +76,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # First after security, so every response gets the header, static files and errors too.
+    # First: every log line of the request, and the response, carry its id.
+    "studyhub.logs.RequestIdMiddleware",
+    # Early, so every response gets the header: static files, errors and redirects too.
     "csp.middleware.CSPMiddleware",
+    # Before the host check and the HTTPS redirect, which a load balancer's probe would fail.
+    "studyhub.health.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "studyhub.middleware.ChosenLanguageMiddleware",
@@ -185,8 +189,37 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded and generated files: a folder on this host, or a bucket that every web and worker host
+# shares (django-storages; AWS S3, MinIO, Alibaba OSS and others speak its protocol). Files stay
+# private either way: no public URL is ever made, views check who may see a file and stream it.
+S3_BUCKET = env_str("DJANGO_S3_BUCKET")
+if S3_BUCKET:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("DJANGO_S3_REGION") or None,
+            "access_key": env_str("DJANGO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("DJANGO_S3_SECRET_ACCESS_KEY") or None,
+            # "path" for MinIO; Alibaba OSS wants "virtual" (bucket.endpoint).
+            "addressing_style": env_str("DJANGO_S3_ADDRESSING_STYLE") or None,
+            "location": env_str("DJANGO_S3_PREFIX"),
+            # Never a public address: any URL made is signed and expires (in seconds).
+            "custom_domain": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # No ACL header: objects are as private as the bucket, and buckets with ACLs turned
+            # off (AWS's default) refuse any ACL but the owner's.
+            "default_acl": None,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+        },
+    }
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -199,13 +232,18 @@ STORAGES = {
 # The cache holds limits such as the check-in's wrong-code count, so it must be one store that
 # every worker and host shares: the database by default (its table is made by a migration,
 # studyhub/migrations), Redis when DJANGO_REDIS_URL is set.
+# Sessions live in the database, so any worker or host knows a login; with Redis, read through
+# it (cached_db: written to both, so a Redis restart logs nobody out).
 if env_str("DJANGO_REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env_str("DJANGO_REDIS_URL"),
+            # A Redis that is down fails a request (and /healthz) in seconds, not minutes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -216,6 +254,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# The task queue's broker (Redis), also checked by /healthz; unset, tasks run in the web process.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -272,9 +314,16 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "studyhub@localhost")
 # The site's public address, for links in emails sent by cron (send_reminders).
 STUDYHUB_SITE_URL = env_str("STUDYHUB_SITE_URL", "http://127.0.0.1:8000")
 
+# One JSON object a line on stderr (journald or the container collects it), each with the id of
+# its request (studyhub/logs.py); DJANGO_LOG_FORMAT=plain for people reading a terminal.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "studyhub.logs.JsonFormatter"},
+        "plain": {"()": "studyhub.logs.PlainFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }

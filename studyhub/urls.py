@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from studyhub import views
+from studyhub import health, views
 
 # The admin says whose it is, not "Django administration".
 admin.site.site_header = admin.site.site_title = _("StudyHub administration")
@@ -31,4 +31,6 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Also answered by studyhub.health.HealthCheckMiddleware for probes without a session.
+    path("healthz", health.healthz, name="healthz"),
 ]

@@ -136,6 +136,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "logout": lambda w: {},
     "set_language": lambda w: {},
     "favicon": lambda w: {},
+    "healthz": lambda w: {},
     "two_factor:setup": lambda w: {},
     "password_change": lambda w: {},
     "password_change_done": lambda w: {},

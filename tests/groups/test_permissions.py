@@ -153,3 +153,19 @@ def test_matrix_covers_every_organisation_url():
         and p.callback.__module__ in ("groups.org.views", "groups.archive.views")
     }
     assert org_views <= covered
+
+
+# /healthz (studyhub/health.py), open to all: a load balancer asks with no login. Only staff
+# read which check failed; everyone else, "ok" or "unavailable".
+#            anonymous member_a member_b sec_a sec_b sec_parent staff
+HEALTHZ = [200, 200, 200, 200, 200, 200, 200]
+
+
+@pytest.mark.parametrize(("persona_name", "expected"), list(zip(PERSONAS, HEALTHZ, strict=True)))
+def test_healthz_permission_matrix(org, login, persona_name, expected):
+    response = login(persona_name).get(reverse("healthz"))
+    assert_outcome(response, expected)
+    if persona_name == "staff":
+        assert response.content.decode().startswith("ok\ndatabase: ok\ncache: ok\n")
+    else:
+        assert response.content == b"ok"
