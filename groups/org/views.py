@@ -106,7 +106,8 @@ class BranchRoster:
 
 def _branch_roster(request: HttpRequest, branch: Branch) -> BranchRoster:
     """Return the page of the roster asked for (?q= a name, ?page=), in four queries."""
-    search = request.GET.get("q", "").strip()[:50]
+    # No NUL: PostgreSQL refuses it in a text comparison (a 500 otherwise).
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:50]
     members = invitations.with_account_state(
         permissions.with_personal_details_visible(
             request.user, Member.objects.active().in_subtree(branch)
