@@ -13,11 +13,11 @@ from lessons.models import KeyTerm, Lecture, Section, TermOccurrence
 from lessons.text_cache import text_changed
 
 
-def term_sort_key(term: str) -> str:
-    """Return the pinyin spelling used to sort a term alphabetically."""
+def pinyin_sort_key(text: str) -> str:
+    """Return the pinyin spelling a term or a name sorts by alphabetically."""
     from pypinyin import lazy_pinyin
 
-    return " ".join(lazy_pinyin(term))[:200]
+    return " ".join(lazy_pinyin(text))[:200]
 
 
 @transaction.atomic
@@ -91,7 +91,7 @@ def _ensure_terms(terms: Iterable[importer.OutlineTerm]) -> None:
                 term=t.term,
                 kind=t.kind,
                 definition=definitions.get(t.term, ""),
-                sort_key=term_sort_key(t.term),
+                sort_key=pinyin_sort_key(t.term),
             )
             for t in terms
             if t.term not in known
@@ -144,7 +144,7 @@ def term_update(
     term.aliases = aliases
     term.definition = definition
     term.is_hidden = is_hidden
-    term.sort_key = term_sort_key(text)
+    term.sort_key = pinyin_sort_key(text)
     term.full_clean()
     term.save()
     if spelling_changed:
@@ -160,7 +160,7 @@ def term_create(*, text: str, definition: str = "", aliases: list[str] | None = 
         aliases=aliases or [],
         definition=definition,
         kind=KeyTerm.Kind.MANUAL,
-        sort_key=term_sort_key(text),
+        sort_key=pinyin_sort_key(text),
     )
     term.full_clean()
     term.save()

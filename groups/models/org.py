@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from lessons.services import pinyin_sort_key
+
 
 def local_today() -> datetime.date:
     return timezone.localdate()
@@ -174,19 +176,12 @@ class MemberCategory(models.Model):
         return self.name
 
 
-def name_sort_key(name: str) -> str:
-    """Return the pinyin a Chinese name sorts by, as a printed roster does."""
-    from pypinyin import lazy_pinyin
-
-    return " ".join(lazy_pinyin(name))[:200]
-
-
 class MemberQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):  # type: ignore[no-untyped-def]
         # save() keeps sort_name; rows made in bulk get it here.
         objs = list(objs)
         for member in objs:
-            member.sort_name = name_sort_key(member.name)
+            member.sort_name = pinyin_sort_key(member.name)
         return super().bulk_create(objs, *args, **kwargs)
 
     def active(self) -> MemberQuerySet:
@@ -268,7 +263,7 @@ class Member(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self.sort_name = name_sort_key(self.name)
+        self.sort_name = pinyin_sort_key(self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "sort_name"}

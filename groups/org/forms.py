@@ -15,6 +15,12 @@ ROSTER_MAX_UPLOAD_BYTES = 1024 * 1024
 ROSTER_EXTENSIONS = (".csv", ".xlsx")
 
 
+class MemberSearchForm(forms.Form):
+    """The branch page's search of its roster by name."""
+
+    q = forms.CharField(label=_("Find a member by name"), required=False, max_length=50)
+
+
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file"),

@@ -26,7 +26,12 @@ from groups.exports.services import personal_data_export_record
 from groups.exports.writers import csv_response, xlsx_response
 from groups.models import Branch, BranchRole, Member, PersonalDataExport
 from groups.org import invitations, services
-from groups.org.forms import ROSTER_MAX_UPLOAD_BYTES, RosterExportForm, RosterUploadForm
+from groups.org.forms import (
+    ROSTER_MAX_UPLOAD_BYTES,
+    MemberSearchForm,
+    RosterExportForm,
+    RosterUploadForm,
+)
 from groups.org.roster import RawRoster, parse_roster, roster_members, roster_rows
 from studyhub.accounts import invitation_token_generator
 from studyhub.middleware import upload_limit
@@ -106,8 +111,8 @@ class BranchRoster:
 
 def _branch_roster(request: HttpRequest, branch: Branch) -> BranchRoster:
     """Return the page of the roster asked for (?q= a name, ?page=), in four queries."""
-    # No NUL: PostgreSQL refuses it in a text comparison (a 500 otherwise).
-    search = request.GET.get("q", "").replace("\x00", "").strip()[:50]
+    form = MemberSearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
     members = invitations.with_account_state(
         permissions.with_personal_details_visible(
             request.user, Member.objects.active().in_subtree(branch)
