@@ -55,6 +55,9 @@ def test_set_up_on_a_phone_then_log_in_with_the_apps_code(live_server, chromium)
 
     page.locator("nav .navbar-toggler").click()
     page.get_by_role("button", name="退出").click()
+    # Wait for the logout to land: going to the login page while the POST is still in flight
+    # cancels it, and the still-logged-in user is sent on from the login page.
+    expect(page.locator("#id_username")).to_be_visible()
     log_in()
     expect(page).to_have_url(re.compile(r"/accounts/two-step/verify/"))
     expect(page.locator("h1")).to_have_text("输入验证码")
