@@ -1,6 +1,7 @@
 """`make loadtest`: throughput under load, beside the floor, on gunicorn and PostgreSQL.
 
-Builds a 党委 of 20 branches and 600 members in a database of its own (LOADTEST_DATABASE_URL,
+Builds the bench's larger 党委 (bench/data.py: 200 branches, 6,000 members, three years of
+history) in a database of its own (LOADTEST_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/studyhub_loadtest), serves it with gunicorn
 (2 workers, production settings), logs a member and a secretary in, and drives each page
 with wrk at 10 and 50 concurrent clients. Each page's floor is the bare page of the same
@@ -69,22 +70,12 @@ def prepare() -> dict[str, str]:
 
 # Run inside the project (manage.py shell): the bench's generator, then one session each.
 GENERATE = """
-import sys; sys.path.insert(0, "bench")
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
-from groups.models import BranchKind, BranchRole, StudySession
-from tests.groups.factories import grow_organisation, make_branch, make_member
-import run
-root = make_branch("压测党委", BranchKind.COMMITTEE)
-branches = grow_organisation(root)
-secretary = make_member("压测书记", root, username="load-secretary", role=BranchRole.Role.SECRETARY)
-reader = make_member("压测党员", branches[0], username="load-member")
-session = StudySession.objects.filter(branch=root).order_by("starts_at")[30]
-from django.utils import timezone
-upcoming = StudySession.objects.filter(branch=branches[0], starts_at__gt=timezone.now())
-run._take_snapshots_and_assign_reading([session, upcoming.earliest("starts_at")], reader)
-section = session.assignments.first().section
+from bench.data import grow_committee
+committee = grow_committee("压测党委", branches=200, members=6000)
+session, section = committee.session, committee.section
 def cookie(user):
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
@@ -92,11 +83,11 @@ def cookie(user):
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key
-print("member=" + cookie(reader.user))
-print("secretary=" + cookie(secretary.user))
+print("member=" + cookie(committee.reader.user))
+print("secretary=" + cookie(committee.secretary))
 print("section=" + section.get_absolute_url())
 print("session=" + session.get_absolute_url())
-print("report=" + reverse("groups:report-members") + f"?branch={root.pk}")
+print("report=" + reverse("groups:report-members") + f"?branch={committee.root.pk}")
 """
 
 
@@ -173,7 +164,7 @@ def main() -> None:
             ("member home", "/", "member"),
             ("section page", found["section"], "member"),
             ("session list", "/groups/sessions/", "secretary"),
-            ("session page (600 expected)", found["session"], "secretary"),
+            ("session page (6,000 expected)", found["session"], "secretary"),
             ("members report (a year)", found["report"], "secretary"),
             ("static file", static, "member"),
         ]

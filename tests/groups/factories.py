@@ -183,8 +183,11 @@ def started_session(
     )
 
 
-def grow_organisation(root: Branch, *, branches: int = 20, members: int = 600) -> list[Branch]:
-    """Add branches under root, members spread over them and a year of weekly sessions."""
+def grow_organisation(
+    root: Branch, *, branches: int = 20, members: int = 600, weeks_back: int = 26
+) -> list[Branch]:
+    """Add branches under root, members spread over them and weekly sessions: `weeks_back`
+    weeks of them held and 26 ahead (a year by default)."""
     category = MemberCategory.objects.get(code=MemberCategory.FULL)
     study, themed = kind(SessionKind.STUDY), kind(SessionKind.THEMED_DAY)
     added = [make_branch(f"第{n + 1}党支部", parent=root) for n in range(branches)]
@@ -192,7 +195,7 @@ def grow_organisation(root: Branch, *, branches: int = 20, members: int = 600) -
         Member(name=f"党员{i}", branch=added[i % branches], category=category)
         for i in range(members)
     )
-    first = timezone.localdate() - timedelta(days=182)
+    first = timezone.localdate() - timedelta(weeks=weeks_back)
     StudySession.objects.bulk_create(
         StudySession(
             branch=branch,
@@ -202,7 +205,7 @@ def grow_organisation(root: Branch, *, branches: int = 20, members: int = 600) -
             ends_at=local(first + timedelta(weeks=week)) + timedelta(minutes=90),
         )
         for branch in [root, *added]
-        for week in range(52)
+        for week in range(weeks_back + 26)
     )
     return added
 
@@ -504,15 +507,23 @@ def build_record(org: Org) -> Record:
     return Record(org=org, sessions=s)
 
 
-def grow_record(root: Branch, *, branches: int = 20, members: int = 600) -> list[Branch]:
-    """Grow a year of sessions under root (grow_organisation) with attendance taken.
+def grow_record(
+    root: Branch, *, branches: int = 20, members: int = 600, weeks_back: int = 26
+) -> list[Branch]:
+    """Grow sessions under root (grow_organisation) with attendance taken.
 
     The 应到 snapshot of every session, then statuses set in bulk on sessions that have
     started, by the member's number: …3 absent (and their 主题党日 made up), …5 excused,
     …9 late, the others present. So the follow-up list, the 补 marks and every column of
     the reports have something to show at scale.
     """
-    added = grow_organisation(root, branches=branches, members=members)
+    added = grow_organisation(root, branches=branches, members=members, weeks_back=weeks_back)
+    record_attendance(root)
+    return added
+
+
+def record_attendance(root: Branch) -> None:
+    """Take the 应到 snapshot and the attendance of the sessions under root (grow_record)."""
     grown = StudySession.objects.filter(branch__path__startswith=root.path, attendance__isnull=True)
     attendance_snapshot(sessions=grown.distinct().select_related("kind", "branch"))
     past = Attendance.objects.filter(
@@ -534,4 +545,3 @@ def grow_record(root: Branch, *, branches: int = 20, members: int = 600) -> list
         # the planner takes them for empty and nests loops over 60,000 rows.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return added
