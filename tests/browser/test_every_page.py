@@ -175,3 +175,21 @@ def test_roll_call_on_a_phone_is_one_compact_row_per_member(live_server, chromiu
     page.screenshot(path=ARTIFACTS / "roll-call-phone-scrolled.png")
     axe.check(page)
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_roster_on_a_phone_has_one_line_headers(live_server, chromium):
+    """Six columns squeezed into 390 px broke 入党时间 into one character a line: on a phone
+    the roster keeps name, category, phone and login (the rest is on the member's page)."""
+    call_command("load_demo", "--password", "demo-pass", stdout=io.StringIO())
+    context, axe, page = secretary_in_chinese(chromium, live_server, PHONE)
+    page.goto(f"{live_server.url}{pages()['branch']}")
+    headers = page.locator("section[aria-labelledby^='group-'] thead th:visible")
+    expect(headers.first).to_be_visible()
+    assert headers.all_inner_texts()[:4] == ["姓名", "人员类别", "手机号", "账号"]
+    heights = {header.inner_text(): header.bounding_box()["height"] for header in headers.all()}
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('th')).lineHeight)")
+    assert all(height < 2 * line for height in heights.values()), heights
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
