@@ -44,7 +44,7 @@ def _filter_form(request: HttpRequest, *, manager_only: bool) -> ReportFilterFor
 
 # The tabs whose tables list a row per member or per session show this many a page; their
 # totals cover every row, and the export and the print view have them all.
-PAGED_TABS = {"members", "ledger", "follow-up"}
+PAGED_TABS = {"members", "matrix", "ledger", "follow-up"}
 REPORT_PAGE_ROWS = 200
 
 
@@ -91,7 +91,12 @@ def report_members(request: HttpRequest) -> HttpResponse:
 
 def report_matrix(request: HttpRequest) -> HttpResponse:
     """Show the member × month matrix of sessions by kind (✓ 假 ✗ 补)."""
-    return _report(request, "matrix", lambda f, now: {"matrix": matrix_report(f, now=now)})
+
+    def build(filters: ReportFilters, now: Any) -> dict[str, Any]:
+        matrix = matrix_report(filters, now=now)
+        return {"matrix": matrix, "rows": matrix.rows}
+
+    return _report(request, "matrix", build)
 
 
 def report_ledger(request: HttpRequest) -> HttpResponse:
