@@ -8,8 +8,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -92,20 +91,6 @@ class BranchQuerySet(MP_NodeQuerySet):
     def subtree_of(self, branch: Branch) -> BranchQuerySet:
         """Keep the branch and everything under it (one indexed prefix query)."""
         return self.filter(path__startswith=branch.path)
-
-    def with_member_counts(self) -> BranchQuerySet:
-        """Annotate active members directly in each branch and in its whole subtree."""
-        active = Member.objects.filter(status=Member.Status.ACTIVE).order_by()
-        return self.annotate(
-            member_count=_count(active.filter(branch=OuterRef("pk"))),
-            subtree_member_count=_count(active.filter(branch__path__startswith=OuterRef("path"))),
-        )
-
-
-def _count(queryset: models.QuerySet) -> Coalesce:
-    """Return a correlated COUNT(*) of the queryset, usable in annotate()."""
-    counted = queryset.annotate(_n=Func(F("pk"), function="COUNT")).values("_n")[:1]
-    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
 
 
 class BranchManager(MP_NodeManager.from_queryset(BranchQuerySet)):

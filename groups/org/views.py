@@ -33,6 +33,7 @@ from groups.org.forms import (
     RosterUploadForm,
 )
 from groups.org.roster import RawRoster, parse_roster, roster_members, roster_rows
+from groups.org.selectors import branches_with_member_counts
 from studyhub.accounts import invitation_token_generator
 from studyhub.middleware import upload_limit
 
@@ -48,8 +49,8 @@ def _roster_stash_key(branch: Branch) -> str:
 
 def branch_list(request: HttpRequest) -> HttpResponse:
     """Show the tree of branches the user may see, with their member counts."""
-    branches = list(
-        permissions.visible_branches(request.user).select_related("kind").with_member_counts()
+    branches = branches_with_member_counts(
+        list(permissions.visible_branches(request.user).select_related("kind"))
     )
     managed = set(permissions.managed_branches(request.user).values_list("pk", flat=True))
     top = min((b.depth for b in branches), default=1)
@@ -68,10 +69,12 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         BranchRole.objects.active().filter(branch=branch).select_related("member"),
         key=lambda role: (ROLE_ORDER[role.role], role.member.name),
     )
-    children = list(
-        Branch.objects.filter(path__startswith=branch.path, depth=branch.depth + 1)
-        .select_related("kind")
-        .with_member_counts()
+    children = branches_with_member_counts(
+        list(
+            Branch.objects.filter(
+                path__startswith=branch.path, depth=branch.depth + 1
+            ).select_related("kind")
+        )
     )
     roster = _branch_roster(request, branch) if can_manage else None
     return render(
