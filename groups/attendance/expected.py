@@ -45,13 +45,16 @@ def sessions_expecting(member: Member) -> StudySessionQuerySet:
         .filter(member=member, role__in=BranchRole.COMMITTEE_ROLES)
         .values("branch_id")
     )
-    # The member's branch and its ancestors, from the path already loaded.
-    own_and_above = [*member.branch.ancestor_paths, member.branch.path]
+    # The member's branch and its ancestors, from the path already loaded; by id, so the
+    # sessions are found through their (branch, start) index, not among every branch's.
+    own_and_above = Branch.objects.filter(
+        path__in=[*member.branch.ancestor_paths, member.branch.path]
+    ).values("pk")
     admits_category = Q(kind__expected_categories__isnull=True) | Q(
         kind__expected_categories=member.category_id
     )
     return StudySession.objects.filter(
-        Q(kind__committee_only=False, branch__path__in=own_and_above)
+        Q(kind__committee_only=False, branch__in=own_and_above)
         | Q(kind__committee_only=True, branch__in=committee_branches),
         admits_category,
     )
