@@ -74,11 +74,11 @@ CHECKIN_MAX_WRONG_CODES = _env_whole("STUDYHUB_CHECKIN_MAX_WRONG_CODES", 5)
 CHECKIN_WRONG_CODES_MINUTES = _env_whole("STUDYHUB_CHECKIN_WRONG_CODES_MINUTES", 10)
 
 
-# Exports: an XLSX download of more rows than this is refused with a pointer to the CSV
-# download and to `manage.py export_attendance` (CSV streams at any size; XLSX writes about
-# 14,000 rows a second here, so 50,000 rows stays within a few seconds — a year of a
-# 党委 with 600 members and weekly sessions is about 31,000). STUDYHUB_XLSX_MAX_ROWS sets it.
-XLSX_MAX_ROWS = _env_whole("STUDYHUB_XLSX_MAX_ROWS", 50_000)
+# Exports: one of more rows than this (CSV or XLSX, any report) is made as a background job
+# (studyhub/jobs) with a progress bar and a download when ready, not within the request:
+# XLSX writes about 14,000 rows a second, so 10,000 rows stay under a second.
+# STUDYHUB_EXPORT_JOB_ROWS sets it.
+EXPORT_JOB_ROWS = _env_whole("STUDYHUB_EXPORT_JOB_ROWS", 10_000)
 
 
 # Roster files: read up to ROSTER_MAX_ROWS rows (a 6,000-member 党委 fits) and the first

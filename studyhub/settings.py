@@ -258,6 +258,32 @@ else:
 
 # The task queue's broker (Redis), also checked by /healthz; unset, tasks run in the web process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+# A task is acknowledged when it ends, not when it starts: a worker killed mid-task leaves it
+# on the queue for the next worker (studyhub/jobs/services.py makes the rerun safe).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+# Redis hands an unacknowledged task to another worker after this many seconds: longer than
+# the longest job, or it would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
+}
+CELERY_BEAT_SCHEDULE = {
+    # The same code as `manage.py send_reminders`; it sends nobody a reminder twice.
+    "reminders": {"task": "groups.reading.tasks.send_reminders", "schedule": 3600.0},
+    "jobs-delete-expired": {"task": "studyhub.tasks.jobs_delete_expired", "schedule": 24 * 3600.0},
+    "jobs-sweep-stale": {"task": "studyhub.tasks.jobs_sweep_stale", "schedule": 300.0},
+}
+# Background jobs (studyhub/jobs): their files are deleted this many days after they finish;
+# a running job whose worker has not reported for this many minutes is marked failed.
+STUDYHUB_JOB_FILE_DAYS = env_int("STUDYHUB_JOB_FILE_DAYS", 7)
+STUDYHUB_JOB_STALE_MINUTES = env_int("STUDYHUB_JOB_STALE_MINUTES", 15)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

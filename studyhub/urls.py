@@ -29,6 +29,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("lessons/", include("lessons.urls")),
     path("groups/", include("groups.urls")),
+    path("jobs/", include("studyhub.jobs.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon, name="favicon"),
     # Also answered by studyhub.health.HealthCheckMiddleware for probes without a session.

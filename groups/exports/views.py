@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from groups import conf, permissions
 from groups.exports.exporters import EXPORTERS
+from groups.exports.jobs import export_job_start
 from groups.exports.writers import export_response
 from groups.reports.forms import ReportFilterForm
 
@@ -32,30 +33,19 @@ def report_export(request: HttpRequest) -> HttpResponseBase:
     if errors:
         return _refuse(request, errors)
     exporter = exporter_class(form.filters())
-    if file_format == "xlsx":
-        # A cheap COUNT first: a file too big to write in seconds is refused, not queued.
-        rows = exporter.count()
-        if rows > conf.XLSX_MAX_ROWS:
-            message = _(
-                "This export has %(rows)s rows, more than the %(limit)s an XLSX download "
-                "may hold. Download it as CSV (it streams at any size), or ask an "
-                "administrator to run the export_attendance command."
-            ) % {"rows": f"{rows:,}", "limit": f"{conf.XLSX_MAX_ROWS:,}"}
-            return _refuse(request, [message], csv_query=_with_format(request, "csv"))
+    # A cheap COUNT first: a file too big to write within the request becomes a job.
+    if exporter.count() > conf.EXPORT_JOB_ROWS:
+        job = export_job_start(
+            owner=request.user,
+            report=exporter.identifier,
+            file_format=file_format,
+            form=form,
+            exporter=exporter,
+        )
+        return redirect("jobs:job-detail", job.pk)
     return export_response(exporter, file_format=file_format)
 
 
-def _with_format(request: HttpRequest, file_format: str) -> str:
-    query = request.GET.copy()
-    query["format"] = file_format
-    return query.urlencode()
-
-
-def _refuse(request: HttpRequest, errors: list[str], *, csv_query: str = "") -> HttpResponse:
-    """Show why the export cannot be made (400), with the way to get it where there is one."""
-    return render(
-        request,
-        "groups/exports/export_refused.html",
-        {"errors": errors, "csv_query": csv_query},
-        status=400,
-    )
+def _refuse(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    """Show why the export cannot be made (400)."""
+    return render(request, "groups/exports/export_refused.html", {"errors": errors}, status=400)

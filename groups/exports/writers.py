@@ -433,12 +433,19 @@ def export_csv_chunks(exporter: Exporter, *, fast: bool = True) -> Iterator[str 
 
 
 def export_xlsx(
-    exporter: Exporter, target: str | IO[bytes], *, max_rows_per_sheet: int = EXCEL_MAX_DATA_ROWS
+    exporter: Exporter,
+    target: str | IO[bytes],
+    *,
+    max_rows_per_sheet: int = EXCEL_MAX_DATA_ROWS,
+    rows: Iterable[Sequence[Any]] | None = None,
 ) -> int:
-    """Write an export as XLSX (summary sheet first); return the data rows written."""
+    """Write an export as XLSX (summary sheet first); return the data rows written.
+
+    ``rows`` replaces ``exporter.rows()``, for a caller that watches them go by (a job's
+    progress)."""
     return xlsx_write(
         target,
-        exporter.rows(),
+        exporter.rows() if rows is None else rows,
         sheet_title=str(getattr(exporter, "sheet_title", exporter.verbose_name)),
         summary=exporter.summary,
         max_rows_per_sheet=max_rows_per_sheet,

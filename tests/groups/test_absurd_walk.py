@@ -39,6 +39,7 @@ from groups.models import (
 from lessons.models import KeyTerm
 from studyhub.accounts import user_uid
 from studyhub.converters import IdConverter
+from studyhub.models import Job
 from tests.groups.factories import Org, make_sessions, missed, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +126,7 @@ def build_world(org: Org) -> World:
             ),
             "holiday": PublicHoliday.objects.create(day=date(2027, 5, 1), name="劳动节"),
             "calendar": CalendarToken.objects.create(user=org.secretary_a.user),
+            "job": Job.objects.create(owner=org.secretary_a.user, kind="export", title="导出"),
         },
     )
 
@@ -238,6 +240,10 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     },
     "groups:attendance-signin-sheet": lambda w: {"pk": w.objects["past"].pk},
     "groups:branch-archive": lambda w: {"pk": w.org.branch_a.pk},
+    "jobs:job-list": lambda w: {},
+    "jobs:job-detail": lambda w: {"pk": w.objects["job"].pk},
+    "jobs:job-progress": lambda w: {"pk": w.objects["job"].pk},
+    "jobs:job-download": lambda w: {"pk": w.objects["job"].pk},
 }
 
 

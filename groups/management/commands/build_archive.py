@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from groups.archive.jobs import archive_filename
 from groups.archive.services import archive_build
-from groups.archive.views import archive_filename
 from groups.models import Branch
 
 

@@ -1,4 +1,5 @@
-"""The archive page: managers choose a year and download it; everyone else finds nothing."""
+"""The archive page: managers choose a year, a job builds it and they download it from the
+job's page; everyone else finds nothing."""
 
 from __future__ import annotations
 
@@ -10,18 +11,29 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from studyhub.models import Job
 from tests.groups.factories import make_sessions
 
 pytestmark = pytest.mark.django_db
 
 
-def archive_url(org, **params) -> str:
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return reverse("groups:branch-archive", args=[org.branch_a.pk]) + (f"?{query}" if query else "")
+def archive_url(org) -> str:
+    return reverse("groups:branch-archive", args=[org.branch_a.pk])
+
+
+def build(client, org, capture, **data):
+    """Post the archive form, run its job (eager, once the transaction commits) and return the
+    download of the job's page the post redirects to."""
+    with capture(execute=True):
+        response = client.post(archive_url(org), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    page = client.get(response["Location"])
+    assert "data-job-download" in page.content.decode(), page.content.decode()
+    return client.get(response["Location"] + "download/")
 
 
 def test_a_secretary_sees_the_years_and_downloads_the_pdf(
-    org, login, django_assert_max_num_queries
+    org, login, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     make_sessions(org)
     client = login("secretary_a")
@@ -31,7 +43,7 @@ def test_a_secretary_sees_the_years_and_downloads_the_pdf(
     assert "年度档案" in page.content.decode()
     assert [y for y, _label in page.context["form"].fields["year"].choices] == [2026]
 
-    response = client.get(archive_url(org, year=2026, format="pdf"))
+    response = build(client, org, django_capture_on_commit_callbacks, year=2026, format="pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     disposition = unquote(response["Content-Disposition"])
@@ -41,9 +53,10 @@ def test_a_secretary_sees_the_years_and_downloads_the_pdf(
     assert "七月集中学习" in text and "组织生活台账" in text
 
 
-def test_the_xlsx_holds_the_ledger_of_the_year(org, login):
+def test_the_xlsx_holds_the_ledger_of_the_year(org, login, django_capture_on_commit_callbacks):
     sessions = make_sessions(org)
-    response = login("secretary_parent").get(archive_url(org, year=2026, format="xlsx"))
+    client = login("secretary_parent")
+    response = build(client, org, django_capture_on_commit_callbacks, year=2026, format="xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     ledger = list(book["台账"].iter_rows(values_only=True))
@@ -52,13 +65,13 @@ def test_the_xlsx_holds_the_ledger_of_the_year(org, login):
 
 @pytest.mark.parametrize("year", ["1999", "2027", "abc", "9" * 20, ""])
 def test_a_year_without_records_is_a_form_error(org, login, year):
-    response = login("secretary_a").get(archive_url(org, year=year, format="pdf"))
+    response = login("secretary_a").post(archive_url(org), {"year": year, "format": "pdf"})
     assert response.status_code == 400
     assert response.context["form"].errors["year"]
 
 
 def test_an_unknown_format_is_a_form_error(org, login):
-    response = login("secretary_a").get(archive_url(org, year=2026, format="docx"))
+    response = login("secretary_a").post(archive_url(org), {"year": 2026, "format": "docx"})
     assert response.status_code == 400
     assert response.context["form"].errors["format"]
 
@@ -66,7 +79,9 @@ def test_an_unknown_format_is_a_form_error(org, login):
 @pytest.mark.parametrize("name", ["member_a", "member_b", "secretary_b"])
 def test_others_find_no_archive(org, login, name):
     assert login(name).get(archive_url(org)).status_code == 404
-    assert login(name).get(archive_url(org, year=2026, format="pdf")).status_code == 404
+    posted = login(name).post(archive_url(org), {"year": 2026, "format": "pdf"})
+    assert posted.status_code == 404
+    assert not Job.objects.exists()
 
 
 def test_the_branch_page_links_managers_to_the_archive(org, login):

@@ -1,0 +1,1 @@
+"""Background jobs: long work (large exports, archives) off the request, with progress."""
