@@ -131,6 +131,11 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# A background job's progress is written on a connection of its own: on PostgreSQL an export
+# reads its rows inside one transaction (groups/exports/writers.py, planned_to_stream), and
+# progress written in it would show only at the end. Tests use the default connection.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["jobs"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -84,10 +84,14 @@ def job_run(job_id: int, *, worker: str = "") -> None:
         return
     job = Job.objects.select_related("owner").get(pk=job_id)
     running = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
+    # Progress on its own connection where there is one (settings: "jobs"), unless this runs
+    # inside a transaction already (a test), whose rows another connection could not see.
+    separate = "jobs" in settings.DATABASES and not transaction.get_connection().in_atomic_block
+    progress = _Progress(running.using("jobs") if separate else running)
     try:
         with translation.override(job.language or settings.LANGUAGE_CODE):
             filename, content_type, content = job_function(job.kind)(
-                job.owner, job.params, _Progress(running)
+                job.owner, job.params, progress
             )
     except JobError as exc:
         _fail(running, str(exc))
