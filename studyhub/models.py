@@ -49,6 +49,8 @@ class Job(models.Model):
     result_name = models.CharField(_("file name"), max_length=300, blank=True)
     result_type = models.CharField(_("content type"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What a finished job did, in a sentence (a roster import's counts); shown above its file.
+    summary = models.TextField(_("summary"), blank=True)
     expires_at = models.DateTimeField(_("file expires"), null=True, blank=True)
 
     class Meta:

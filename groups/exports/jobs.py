@@ -78,9 +78,11 @@ def export_job(owner: Any, params: dict[str, Any], progress: Progress) -> JobRes
             for chunk in export_csv_chunks(exporter):
                 data = chunk.encode() if isinstance(chunk, str) else chunk
                 spool.write(data)
-                # A line a row (the header's too): near enough for a progress bar.
+                # A line a row (the header's too): near enough for a progress bar. Short of
+                # the total until the loop ends: "all done" is always written, and on
+                # PostgreSQL the COPY must have finished if progress shares its connection.
                 done += data.count(b"\n")
-                progress(min(max(done - 1, 0), total), total)
+                progress(max(min(done, total) - 1, 0), total)
             content_type = CSV_CONTENT_TYPE
         else:
             export_xlsx(exporter, spool, rows=_counted(exporter.rows(), total, progress))

@@ -32,6 +32,7 @@ from groups.org.forms import (
     RosterExportForm,
     RosterUploadForm,
 )
+from groups.org.jobs import roster_import_job_start
 from groups.org.roster import RawRoster, parse_roster, roster_members, roster_rows
 from groups.org.selectors import branches_with_member_counts
 from studyhub.accounts import invitation_token_generator
@@ -224,19 +225,17 @@ def roster_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and "cancel" in request.POST:
         del request.session[key]
         return redirect("groups:branch-detail", pk=branch.pk)
-    confirm = request.method == "POST" and "confirm" in request.POST
-    plan = services.roster_import(
-        raw=RawRoster.from_stash(stash["roster"]), root=branch, dry_run=not confirm
-    )
-    if confirm and plan.is_valid:
-        del request.session[key]
-        counts = plan.counts
-        messages.success(
-            request,
-            _("Roster imported: %(create)s added, %(update)s updated, %(unchanged)s unchanged.")
-            % counts,
+    if request.method == "POST" and "confirm" in request.POST:
+        # Applied by a background job, which checks the rows again against the database then;
+        # its page shows the counts and offers each row's result.
+        job = roster_import_job_start(
+            owner=request.user, branch=branch, filename=stash["name"], stash=stash["roster"]
         )
-        return redirect("groups:branch-detail", pk=branch.pk)
+        del request.session[key]
+        return redirect("jobs:job-detail", pk=job.pk)
+    plan = services.roster_import(
+        raw=RawRoster.from_stash(stash["roster"]), root=branch, dry_run=True
+    )
     return render(
         request,
         "groups/org/roster_preview.html",

@@ -4,7 +4,8 @@ A job function is called as ``function(owner, params, progress)``: ``owner`` is 
 started it (the function checks again what they may see), ``params`` the JSON the view
 stored, ``progress(done, total)`` reports how far it is. It returns ``(filename,
 content_type, content)`` where content is the file's bytes or the path of a temporary file
-(moved into storage, then deleted). A ``JobError`` it raises is shown to the user as it is.
+(moved into storage, then deleted), and may add a fourth item, a sentence for the job's page
+saying what it did. A ``JobError`` it raises is shown to the user as it is.
 
 Dotted paths, not imports: the apps that define the kinds import studyhub, not the reverse.
 """
@@ -18,12 +19,13 @@ from typing import Any
 from django.utils.module_loading import import_string
 
 Progress = Callable[[int, int], None]
-JobResult = tuple[str, str, bytes | str | Path]
+JobResult = tuple[str, str, bytes | str | Path] | tuple[str, str, bytes | str | Path, str]
 JobFunction = Callable[[Any, dict[str, Any], Progress], JobResult]
 
 JOB_KINDS: dict[str, str] = {
     "export": "groups.exports.jobs.export_job",
     "archive": "groups.archive.jobs.archive_job",
+    "roster_import": "groups.org.jobs.roster_import_job",
 }
 
 

@@ -90,7 +90,7 @@ def job_run(job_id: int, *, worker: str = "") -> None:
     progress = _Progress(running.using("jobs") if separate else running)
     try:
         with translation.override(job.language or settings.LANGUAGE_CODE):
-            filename, content_type, content = job_function(job.kind)(
+            filename, content_type, content, *summary = job_function(job.kind)(
                 job.owner, job.params, progress
             )
     except JobError as exc:
@@ -100,7 +100,7 @@ def job_run(job_id: int, *, worker: str = "") -> None:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _fail(running, _("The job failed. Try again; if it fails again, tell an administrator."))
         return
-    _finish(job, running, filename, content_type, content)
+    _finish(job, running, filename, content_type, content, "".join(summary))
 
 
 class _Progress:
@@ -118,7 +118,9 @@ class _Progress:
         self.running.update(done=done, total=max(total, done), heartbeat_at=timezone.now())
 
 
-def _finish(job: Job, running: Any, filename: str, content_type: str, content: Any) -> None:
+def _finish(
+    job: Job, running: Any, filename: str, content_type: str, content: Any, summary: str
+) -> None:
     if isinstance(content, bytes):
         upload: File = ContentFile(content, name=filename)
         job.result.save(filename, upload, save=False)
@@ -139,6 +141,7 @@ def _finish(job: Job, running: Any, filename: str, content_type: str, content: A
         result_name=filename[:300],
         result_type=content_type[:200],
         error="",
+        summary=summary,
         expires_at=now + timedelta(days=settings.STUDYHUB_JOB_FILE_DAYS),
     )
     if not updated:

@@ -183,3 +183,32 @@ def test_a_job_whose_whole_worker_is_killed_is_marked_failed(export_request, que
     assert services.jobs_sweep_stale(now=job.heartbeat_at + timedelta(minutes=16)) == 1
     job = Job.objects.get()
     assert job.status == "failed" and job.error
+
+
+def test_a_roster_import_is_confirmed_on_a_worker_with_each_rows_result(client, queue):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from groups.models import BranchKind, Member
+    from tests.groups.factories import add_branch
+
+    committee = add_branch("县直机关党委", "c", BranchKind.COMMITTEE)
+    add_branch("第一党支部", "a", BranchKind.BRANCH, committee)
+    lines = ["姓名,人员类别,所在支部"] + [f"党员{n:04d},正式党员,第一党支部" for n in range(3000)]
+    roster = SimpleUploadedFile("名册.csv", "\r\n".join(lines).encode("utf-8-sig"))
+    client.force_login(make_user("owner", is_staff=True))
+    client.post(reverse("groups:roster-import", args=[committee.pk]), {"file": roster})
+    preview = reverse("groups:roster-import-preview", args=[committee.pk])
+    worker = start_worker(queue)
+    try:
+        started = time.monotonic()
+        response = client.post(preview, {"confirm": "1"})
+        assert time.monotonic() - started < 1, "the request waited for the import"
+        assert not Member.objects.exists()  # queued, not done in the request
+        job = wait_for(lambda j: j.status == "done", 90, "the import to finish")
+    finally:
+        stop(worker)
+    assert Member.objects.filter(branch__code="a").count() == 3000
+    assert "新增 3000 人" in client.get(response["Location"]).content.decode()
+    download = client.get(reverse("jobs:job-download", args=[job.pk]))
+    rows = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == 3001 and rows[-1] == "3001,党员2999,第一党支部,新增"

@@ -57,7 +57,14 @@ def test_member_me_redirects_to_own_record(org, login):
     assert response["Location"] == reverse("groups:member-detail", args=[org.member_b.pk])
 
 
-def test_roster_upload_preview_confirm(org, login):
+def confirm(client, preview_url, capture):
+    """Confirm the previewed roster; its job runs (no broker: in this process); open its page."""
+    with capture(execute=True):
+        response = client.post(preview_url, {"confirm": "1"})
+    return client.get(response["Location"])
+
+
+def test_roster_upload_preview_confirm(org, login, django_capture_on_commit_callbacks):
     client = login("secretary_a")
     url = reverse("groups:roster-import", args=[org.branch_a.pk])
     response = client.post(url, {"file": SimpleUploadedFile("名册.csv", ROSTER)})
@@ -66,9 +73,34 @@ def test_roster_upload_preview_confirm(org, login):
     page = client.get(preview_url).content.decode()
     assert "新增2人，更新0人，0人无变化" in page
     assert not Member.objects.filter(name="赵磊").exists()  # the preview saves nothing
-    response = client.post(preview_url, {"confirm": "1"}, follow=True)
-    assert "花名册已导入：新增 2 人，更新 0 人，0 人无变化。" in response.content.decode()
+    response = confirm(client, preview_url, django_capture_on_commit_callbacks)
+    page = response.content.decode()
+    assert "花名册已导入：新增 2 人，更新 0 人，0 人无变化。" in page
     assert Member.objects.get(name="孙丽").branch == org.group_a
+    job = response.context["job"]
+    download = client.get(reverse("jobs:job-download", args=[job.pk]))
+    results = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
+    assert results == ["行号,姓名,党组织,结果", "2,赵磊,第一党支部,新增", "3,孙丽,第一党小组,新增"]
+    assert client.get(preview_url)["Location"].endswith("/import/")  # the upload is used up
+    other = login("secretary_b")
+    assert other.get(reverse("jobs:job-download", args=[job.pk])).status_code == 404
+
+
+def test_a_roster_that_no_longer_fits_is_not_imported_and_says_why(
+    org, login, django_capture_on_commit_callbacks
+):
+    client = login("secretary_a")
+    client.post(
+        reverse("groups:roster-import", args=[org.branch_a.pk]),
+        {"file": SimpleUploadedFile("名册.csv", ROSTER)},
+    )
+    preview_url = reverse("groups:roster-import-preview", args=[org.branch_a.pk])
+    assert "新增2人" in client.get(preview_url).content.decode()
+    org.group_a.name = "改名的党小组"  # renamed between the preview and the confirmation
+    org.group_a.save()
+    page = confirm(client, preview_url, django_capture_on_commit_callbacks).content.decode()
+    assert "未导入任何内容" in page and "第 3 行" in page
+    assert not Member.objects.filter(name__in=["赵磊", "孙丽"]).exists()
 
 
 def test_roster_preview_lists_row_errors_and_offers_no_import(org, login):
@@ -197,7 +229,9 @@ def test_the_branch_page_finds_a_member_by_name(org, login):
     assert "没有姓名包含“不存在”的党员。" in page
 
 
-def test_an_xlsx_roster_is_read_once_for_the_preview_and_the_confirmation(org, login, monkeypatch):
+def test_an_xlsx_roster_is_read_once_for_the_preview_and_the_confirmation(
+    org, login, monkeypatch, django_capture_on_commit_callbacks
+):
     from openpyxl import Workbook
 
     from groups.org import roster, views
@@ -220,6 +254,6 @@ def test_an_xlsx_roster_is_read_once_for_the_preview_and_the_confirmation(org, l
     monkeypatch.setattr(views, "parse_roster", read_again)
     preview_url = reverse("groups:roster-import-preview", args=[org.branch_a.pk])
     assert "1979-10-01" in client.get(preview_url).content.decode()
-    client.post(preview_url, {"confirm": "1"})
+    confirm(client, preview_url, django_capture_on_commit_callbacks)
     zhou = Member.objects.get(name="周强")
     assert (zhou.birth_date, zhou.phone) == (datetime.date(1979, 10, 1), "13900000021")
