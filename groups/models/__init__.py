@@ -28,6 +28,7 @@ from groups.models.sessions import (
     SessionKind,
     StudySession,
 )
+from groups.models.tasks import StudyTask, TaskTarget
 
 __all__ = [
     "Attendance",
@@ -54,4 +55,6 @@ __all__ = [
     "Series",
     "SessionKind",
     "StudySession",
+    "StudyTask",
+    "TaskTarget",
 ]

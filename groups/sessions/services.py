@@ -27,6 +27,7 @@ from groups.models import (
     Series,
     SessionKind,
     StudySession,
+    StudyTask,
 )
 from groups.sessions.recurrence import (
     Occurrence,
@@ -77,8 +78,9 @@ def session_schedule(
     agenda: str = "",
     notes: str = "",
     sections: Sequence[Section] = (),
+    task: StudyTask | None = None,
 ) -> StudySession:
-    """Schedule one session with its assigned reading."""
+    """Schedule one session with its assigned reading (for a study task, if given)."""
     _check_bounds(timezone.localdate(starts_at))
     session = StudySession(
         branch=branch,
@@ -93,6 +95,7 @@ def session_schedule(
         agenda=agenda,
         notes=notes,
         created_by=user,
+        task=task,
     )
     session.full_clean()
     session.save()
