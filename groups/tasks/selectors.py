@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from groups.attendance.headcounts import percent
 from groups.models import StudyTask, TaskTarget
 from groups.permissions import managed_branches, task_targets_for_user, visible_tasks
 from lessons.permissions import is_staff
@@ -143,11 +144,11 @@ def dashboard_table(rows: list[TaskRow], *, deadline: date) -> list[list[Any]]:
     table: list[list[Any]] = [
         [
             _("Branch"),
-            _("State"),
+            pgettext("study task", "State"),
             _("Session date"),
             _("Expected"),
             _("Attended"),
-            _("Attendance rate"),
+            _("Attendance rate (%)"),
             _("Members who read"),
             _("Study notes written"),
             _("Overdue"),
@@ -156,7 +157,6 @@ def dashboard_table(rows: list[TaskRow], *, deadline: date) -> list[list[Any]]:
     for row in rows:
         target = row.target
         when = row.session_at
-        rate = target.attendance_rate
         table.append(
             [
                 target.branch.name,
@@ -164,7 +164,7 @@ def dashboard_table(rows: list[TaskRow], *, deadline: date) -> list[list[Any]]:
                 timezone.localdate(when) if when else None,
                 target.expected,
                 target.attended,
-                f"{rate:.0%}" if rate is not None else "",
+                percent(target.attendance_rate),
                 target.readers,
                 target.writers,
                 _("yes") if row.overdue else "",
