@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from groups.attendance.headcounts import percent
 from groups.models import StudyTask, TaskTarget
 from groups.permissions import managed_branches, task_targets_for_user, visible_tasks
 from lessons.permissions import is_staff
@@ -144,11 +143,11 @@ def dashboard_table(rows: list[TaskRow], *, deadline: date) -> list[list[Any]]:
     table: list[list[Any]] = [
         [
             _("Branch"),
-            pgettext("study task", "State"),
+            _("State"),
             _("Session date"),
             _("Expected"),
             _("Attended"),
-            _("Attendance rate (%)"),
+            _("Attendance rate"),
             _("Members who read"),
             _("Study notes written"),
             _("Overdue"),
@@ -157,6 +156,7 @@ def dashboard_table(rows: list[TaskRow], *, deadline: date) -> list[list[Any]]:
     for row in rows:
         target = row.target
         when = row.session_at
+        rate = target.attendance_rate
         table.append(
             [
                 target.branch.name,
@@ -164,7 +164,7 @@ def dashboard_table(rows: list[TaskRow], *, deadline: date) -> list[list[Any]]:
                 timezone.localdate(when) if when else None,
                 target.expected,
                 target.attended,
-                percent(target.attendance_rate),
+                f"{rate:.0%}" if rate is not None else "",
                 target.readers,
                 target.writers,
                 _("yes") if row.overdue else "",
