@@ -19,10 +19,8 @@ from groups.models import (
     Member,
     MinutesAttachment,
     StudySession,
-    StudyTask,
-    TaskTarget,
 )
-from groups.models.org import BranchKind, BranchQuerySet, MemberQuerySet
+from groups.models.org import BranchQuerySet, MemberQuerySet
 from groups.models.sessions import StudySessionQuerySet
 from lessons.permissions import is_staff
 
@@ -313,59 +311,3 @@ def get_attachment_for_user(user: Any, token: Any, *, manage: bool = False) -> M
     if manage and not can_manage_branch(user, attachment.minutes.session.branch):
         raise PermissionDenied
     return attachment
-
-
-# --- Study tasks (学习任务) ---------------------------------------------------------------
-# Staff, and the managers of a 党委 or 党总支, issue tasks to the 党支部 of that subtree. A task
-# is seen by those who manage its issuer (staff for one the 组织部 issued) and by the managers
-# of a target branch; each of them sees the rows of the target branches they manage, so a
-# 党支部 sees only its own row and an issuer the whole of their subtree. Anyone else: 404.
-
-ISSUING_KINDS = (BranchKind.COMMITTEE, BranchKind.GENERAL_BRANCH)
-
-
-def issuing_branches(user: Any) -> BranchQuerySet:
-    """Return the 党委 and 党总支 the user may issue study tasks from."""
-    return managed_branches(user).filter(kind__code__in=ISSUING_KINDS)
-
-
-def may_issue_tasks(user: Any) -> bool:
-    return is_staff(user) or issuing_branches(user).exists()
-
-
-def require_task_issuer(user: Any) -> None:
-    """Refuse with 403 a user who may not issue study tasks (the task list is no secret)."""
-    if not may_issue_tasks(user):
-        raise PermissionDenied
-
-
-def visible_tasks(user: Any) -> QuerySet[StudyTask]:
-    """Return the study tasks the user follows: issued from or to branches they manage."""
-    if is_staff(user):
-        return StudyTask.objects.all()
-    if not user.is_authenticated:
-        return StudyTask.objects.none()
-    managed = managed_branches(user)
-    targeted = TaskTarget.objects.filter(task=OuterRef("pk"), branch__in=managed)
-    return StudyTask.objects.filter(Q(issuer__in=managed) | Exists(targeted))
-
-
-def get_task_for_user(user: Any, pk: int) -> StudyTask:
-    """Return a study task the user follows with its issuer, sections and kinds, else 404."""
-    return get_object_or_404(
-        visible_tasks(user)
-        .select_related("issuer__kind")
-        .prefetch_related("sections__lecture", "kinds"),
-        pk=pk,
-    )
-
-
-def task_targets_for_user(user: Any, task: StudyTask) -> QuerySet[TaskTarget]:
-    """Return the task's target branches the user may follow (those they manage)."""
-    return TaskTarget.objects.filter(task=task, branch__in=managed_branches(user))
-
-
-def schedulable_tasks(user: Any) -> QuerySet[StudyTask]:
-    """Return the tasks a user may schedule a session for: issued to a branch they manage."""
-    targeted = TaskTarget.objects.filter(task=OuterRef("pk"), branch__in=managed_branches(user))
-    return StudyTask.objects.filter(Exists(targeted))

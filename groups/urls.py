@@ -10,7 +10,6 @@ from groups.org import urls as org
 from groups.reading import urls as reading
 from groups.reports import urls as reports
 from groups.sessions import urls as sessions
-from groups.tasks import urls as tasks
 
 app_name = "groups"
 
@@ -25,5 +24,4 @@ urlpatterns = [
     *minutes.urlpatterns,
     *attendance.urlpatterns,
     *archive.urlpatterns,
-    *tasks.urlpatterns,
 ]

@@ -28,7 +28,6 @@ from groups.models.sessions import (
     SessionKind,
     StudySession,
 )
-from groups.models.tasks import StudyTask, TaskTarget
 
 __all__ = [
     "Attendance",
@@ -55,6 +54,4 @@ __all__ = [
     "Series",
     "SessionKind",
     "StudySession",
-    "StudyTask",
-    "TaskTarget",
 ]

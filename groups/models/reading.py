@@ -96,12 +96,6 @@ class ReminderLog(models.Model):
         UNREAD = "unread", _("unread reading")
         # From `send_reminders`: a manager's follow-up list, at most once per user and day.
         FOLLOW_UP = "follow_up", _("members to follow up")
-        # From `send_reminders`, once per user and study task: a branch's secretary, a week
-        # before the deadline with nothing scheduled; a member who has not read its sections.
-        TASK_PLAN = "task_plan", _("study task not scheduled")
-        TASK_READ = "task_read", _("study task reading")
-
-    TASK_KINDS = (Kind.TASK_PLAN, Kind.TASK_READ)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,14 +111,6 @@ class ReminderLog(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reminders",
-    )
-    task = models.ForeignKey(
-        "groups.StudyTask",
-        verbose_name=_("study task"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # The local day it was sent, for the once-a-day rule of manual reminders.
@@ -151,15 +137,8 @@ class ReminderLog(models.Model):
                 condition=Q(kind="follow_up"),
                 name="reminderlog_follow_up_once_a_day",
             ),
-            models.UniqueConstraint(
-                fields=["user", "task", "kind"],
-                condition=Q(kind__in=["task_plan", "task_read"]),
-                name="reminderlog_once_per_task",
-            ),
             models.CheckConstraint(
-                condition=Q(kind="follow_up")
-                | Q(kind__in=["task_plan", "task_read"], task__isnull=False)
-                | Q(session__isnull=False),
+                condition=Q(kind="follow_up") | Q(session__isnull=False),
                 name="reminderlog_session_unless_follow_up",
             ),
         ]

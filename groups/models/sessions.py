@@ -307,15 +307,6 @@ class StudySession(SessionDetails):
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
-    # The study task (学习任务) this session is held for, if any.
-    task = models.ForeignKey(
-        "groups.StudyTask",
-        verbose_name=_("study task"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="sessions",
-    )
     sections = models.ManyToManyField(
         "lessons.Section",
         verbose_name=_("assigned reading"),

@@ -12,15 +12,10 @@ from django.utils.translation import pgettext_lazy
 
 from groups import conf
 from groups.dates import day_out_of_range
-from groups.models import Branch, Member, SessionKind, StudySession, StudyTask, TaskTarget
+from groups.models import Branch, Member, SessionKind, StudySession
 from groups.models.sessions import Period
 from groups.org.forms import BranchChoiceField
-from groups.permissions import (
-    managed_branches,
-    schedulable_tasks,
-    scope_members,
-    visible_branches,
-)
+from groups.permissions import managed_branches, scope_members, visible_branches
 from groups.sessions.recurrence import WEEKDAY_CODES, Pattern, RuleError, build_rule, local_to_utc
 from lessons.models import Lecture, Section
 from studyhub.fields import ModelMultipleChoiceField
@@ -66,13 +61,6 @@ def check_sane_day(day: date) -> None:
     problem = day_out_of_range(day)
     if problem:
         raise forms.ValidationError(problem)
-
-
-def task_targets_branch(task: StudyTask, branch: Branch) -> bool:
-    """Return whether the task was issued to the branch or to a branch above it."""
-    return TaskTarget.objects.filter(
-        task=task, branch__path__in=[*branch.ancestor_paths, branch.path]
-    ).exists()
 
 
 class SectionSelect(forms.SelectMultiple):
@@ -183,11 +171,6 @@ class SessionForm(SessionDetailsForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    # The study task the session is for ("schedule a session for this task").
-    task = forms.ModelChoiceField(
-        queryset=StudyTask.objects.none(), required=False, widget=forms.HiddenInput
-    )
-
     field_order = [
         "branch",
         "kind",
@@ -222,10 +205,6 @@ class SessionForm(SessionDetailsForm):
             "sections": reading,
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = schedulable_tasks(self.user)
-
     def clean_day(self) -> date:
         day = self.cleaned_data["day"]
         check_sane_day(day)
@@ -233,9 +212,6 @@ class SessionForm(SessionDetailsForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        task, branch = cleaned.get("task"), cleaned.get("branch")
-        if task and branch and not task_targets_branch(task, branch):
-            self.add_error("branch", _("This study task was not issued to this branch."))
         day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
         if day and start and end:
             if end <= start:
@@ -261,8 +237,6 @@ class SessionForm(SessionDetailsForm):
             "notes",
             "sections",
         ]
-        if "task" in self.fields:
-            names.append("task")
         return {name: data[name] for name in names}
 
 
@@ -294,7 +268,6 @@ class SessionEditForm(SessionForm):
         # A session does not change branch (its expected members hang on it).
         self.fields["branch"].disabled = True
         self.fields["branch"].queryset = Branch.objects.filter(pk=session.branch_id)
-        del self.fields["task"]
         if session.series_id is None or session.is_cancelled:
             del self.fields["scope"]
 

@@ -27,7 +27,6 @@ from groups.models import (
     Series,
     SessionKind,
     StudySession,
-    StudyTask,
 )
 from groups.sessions.recurrence import (
     Occurrence,
@@ -78,9 +77,8 @@ def session_schedule(
     agenda: str = "",
     notes: str = "",
     sections: Sequence[Section] = (),
-    task: StudyTask | None = None,
 ) -> StudySession:
-    """Schedule one session with its assigned reading (for a study task, if given)."""
+    """Schedule one session with its assigned reading."""
     _check_bounds(timezone.localdate(starts_at))
     session = StudySession(
         branch=branch,
@@ -95,7 +93,6 @@ def session_schedule(
         agenda=agenda,
         notes=notes,
         created_by=user,
-        task=task,
     )
     session.full_clean()
     session.save()

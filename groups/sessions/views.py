@@ -32,8 +32,6 @@ from groups.permissions import (
     managed_branches,
     require_manager,
     require_organisation_department,
-    schedulable_tasks,
-    task_targets_for_user,
     visible_sessions,
 )
 from groups.reading.selectors import reading_status
@@ -75,34 +73,12 @@ def _default_branch(request: HttpRequest) -> str | int | None:
     return managed_branches(request.user).order_by("path").values_list("pk", flat=True).first()
 
 
-def task_initial(user: Any, task_id: str) -> dict[str, Any]:
-    """Return a new session's values for a study task the user's branch was issued, else 404."""
-    if not task_id.isdigit() or len(task_id) > 18:
-        raise Http404
-    task = get_object_or_404(
-        schedulable_tasks(user).prefetch_related("sections__lecture", "kinds"), pk=task_id
-    )
-    sections = sorted(task.sections.all(), key=lambda s: (s.lecture_id, s.position))
-    kinds = list(task.kinds.all())
-    branch = (
-        task_targets_for_user(user, task).order_by("branch__path").values_list("branch", flat=True)
-    )
-    return {
-        "task": task.pk,
-        "branch": branch.first(),
-        "kind": kinds[0] if kinds else None,
-        "topic": task.title,
-        "lecture": sections[0].lecture if sections else None,
-        "sections": sections,
-    }
-
-
 def _warn(request: HttpRequest, warnings: list[str]) -> None:
     for warning in warnings:
         messages.warning(request, warning)
 
 
-def form_error(form: SessionForm | SeriesForm, exc: RuleError | ValidationError) -> None:
+def _form_error(form: SessionForm | SeriesForm, exc: RuleError | ValidationError) -> None:
     """Put a service's refusal on the form, so nothing is saved and the user sees why."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -208,8 +184,6 @@ def session_create(request: HttpRequest) -> HttpResponse:
     """Schedule one session."""
     require_manager(request.user)
     initial = {"branch": _default_branch(request), "day": request.GET.get("day")}
-    if "task" in request.GET:
-        initial.update(task_initial(request.user, request.GET["task"]))
     form = SessionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -218,7 +192,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
                 user=request.user, branch=data["branch"], **form.session_fields()
             )
         except (RuleError, ValidationError) as exc:
-            form_error(form, exc)
+            _form_error(form, exc)
         else:
             messages.success(request, _("The session is scheduled."))
             _warn(
@@ -265,7 +239,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **fields,
             )
         except (RuleError, ValidationError) as exc:
-            form_error(form, exc)
+            _form_error(form, exc)
         else:
             messages.success(request, _("The changes are saved."))
             _warn(
@@ -342,7 +316,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
                     % {"year": year}
                 )
         except (RuleError, ValidationError) as exc:
-            form_error(form, exc)
+            _form_error(form, exc)
     return render(
         request,
         "groups/sessions/series_form.html",

@@ -36,7 +36,6 @@ from groups.models import (
     PublicHoliday,
     SessionKind,
 )
-from groups.tasks.services import task_create
 from lessons.models import KeyTerm
 from studyhub.accounts import user_uid
 from studyhub.converters import IdConverter
@@ -84,7 +83,6 @@ COMMON_PARAMETERS = [
     "report",
     "token",
     "next",
-    "task",
 ]
 
 PERSONAS = ["secretary_a", "staff"]
@@ -108,14 +106,6 @@ def build_world(org: Org) -> World:
     photo = SimpleUploadedFile("合影.png", png_bytes(), "image/png")
     attachment = minutes.attachment_add(session=sessions.past, upload=photo, by=None)
     themed_day = SessionKind.objects.get(code="themed_day")
-    study_task = task_create(
-        user=None,
-        issuer=org.committee,
-        title="学习任务",
-        sections=[section],
-        kinds=[SessionKind.objects.get(code="study")],
-        deadline=date(2026, 12, 31),
-    )
     return World(
         org=org,
         objects={
@@ -137,7 +127,6 @@ def build_world(org: Org) -> World:
             "holiday": PublicHoliday.objects.create(day=date(2027, 5, 1), name="劳动节"),
             "calendar": CalendarToken.objects.create(user=org.secretary_a.user),
             "job": Job.objects.create(owner=org.secretary_a.user, kind="export", title="导出"),
-            "task": study_task,
         },
     )
 
@@ -255,10 +244,6 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "jobs:job-detail": lambda w: {"pk": w.objects["job"].pk},
     "jobs:job-progress": lambda w: {"pk": w.objects["job"].pk},
     "jobs:job-download": lambda w: {"pk": w.objects["job"].pk},
-    "groups:task-list": lambda w: {},
-    "groups:task-create": lambda w: {},
-    "groups:task-detail": lambda w: {"pk": w.objects["task"].pk},
-    "groups:task-export": lambda w: {"pk": w.objects["task"].pk},
 }
 
 

@@ -1,1 +1,0 @@
-"""Study tasks (学习任务): issued down the tree, scheduled by each branch, followed upward."""
