@@ -61,12 +61,16 @@ def test_full_membership_by_roster_import_reaches_the_upcoming_meeting(probation
     assert_made_full(member, held, upcoming)
 
 
-def test_full_membership_by_the_import_page(probationer, org, login):
+def test_full_membership_by_the_import_page(
+    probationer, org, login, django_capture_on_commit_callbacks
+):
     member, _held, upcoming = probationer
     client = login("secretary_parent")
     upload = reverse("groups:roster-import", args=[org.committee.pk])
     client.post(upload, {"file": SimpleUploadedFile("名册.csv", roster("正式党员"))})
-    client.post(reverse("groups:roster-import-preview", args=[org.committee.pk]), {"confirm": "1"})
+    preview = reverse("groups:roster-import-preview", args=[org.committee.pk])
+    with django_capture_on_commit_callbacks(execute=True):  # the import's job, in process
+        client.post(preview, {"confirm": "1"})
     assert row_of(upcoming, member) == ("正式党员", True)
 
 
