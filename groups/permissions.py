@@ -9,6 +9,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from groups.models import (
     Attendance,
@@ -93,6 +94,19 @@ def get_managed_branch_for_user(user: Any, pk: int) -> Branch:
     their own branch included, the page does not exist.
     """
     return get_object_or_404(managed_branches(user).select_related("kind"), pk=pk)
+
+
+def get_managed_branch_for_job(user: Any, pk: int) -> Branch:
+    """Return the branch a background job works on if its owner still manages it.
+
+    A job runs later than the request that started it: a lost role fails it in these words.
+    """
+    from studyhub.jobs.registry import JobError
+
+    try:
+        return get_managed_branch_for_user(user, pk)
+    except Http404 as exc:
+        raise JobError(_("You no longer manage this branch.")) from exc
 
 
 def scope_members(user: Any) -> MemberQuerySet:

@@ -6,15 +6,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.http import Http404
-from django.utils.translation import gettext as _
-
 from groups.archive.selectors import archive_contents
 from groups.archive.services import archive_pdf, archive_steps, archive_xlsx
 from groups.exports.writers import XLSX_CONTENT_TYPE
 from groups.models import Branch
-from groups.permissions import get_managed_branch_for_user
-from studyhub.jobs.registry import JobError, JobResult, Progress
+from groups.permissions import get_managed_branch_for_job
+from studyhub.jobs.registry import JobResult, Progress
 from studyhub.jobs.services import job_start
 from studyhub.models import Job
 
@@ -36,10 +33,7 @@ def archive_job_start(*, owner: Any, branch: Branch, year: int, extension: str) 
 
 def archive_job(owner: Any, params: dict[str, Any], progress: Progress) -> JobResult:
     """Build the archive a job describes, for an owner who still manages the branch."""
-    try:
-        branch = get_managed_branch_for_user(owner, params["branch"])
-    except Http404 as exc:
-        raise JobError(_("You no longer manage this branch.")) from exc
+    branch = get_managed_branch_for_job(owner, params["branch"])
     year, extension = int(params["year"]), params["format"]
     archive = archive_contents(branch=branch, year=year)
     buffer = io.BytesIO()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -15,7 +14,7 @@ from groups.exports.writers import CSV_CONTENT_TYPE, iter_csv
 from groups.models import Branch
 from groups.org import services
 from groups.org.roster import RawRoster, RosterPlan, RosterRow
-from groups.permissions import get_managed_branch_for_user
+from groups.permissions import get_managed_branch_for_job
 from studyhub.jobs.registry import JobError, JobResult, Progress
 from studyhub.jobs.services import job_start
 from studyhub.models import Job
@@ -30,10 +29,7 @@ def roster_import_job_start(*, owner: Any, branch: Branch, filename: str, stash:
 
 def roster_import_job(owner: Any, params: dict[str, Any], progress: Progress) -> JobResult:
     """Apply the roster a job holds, for an owner who still manages the branch."""
-    try:
-        branch = get_managed_branch_for_user(owner, params["branch"])
-    except Http404 as exc:
-        raise JobError(_("You no longer manage this branch.")) from exc
+    branch = get_managed_branch_for_job(owner, params["branch"])
     raw = RawRoster.from_stash(params["roster"])
     total = len(raw.rows)
     progress(0, total)
